@@ -1,0 +1,108 @@
+"""Wire models for alliances, regions, organisations, users and sign-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from ipops.alliance.models import OrgKind
+from ipops.core.authz import Role
+
+RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
+
+
+class RegionRead(BaseModel):
+    """A member region."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_zh: str
+    name_en: str
+    level: str
+    parent_code: str | None
+
+
+class AllianceRead(BaseModel):
+    """An alliance with its member regions."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name_zh: str
+    name_en: str
+    regions: list[RegionRead]
+
+
+class OrganisationCreate(BaseModel):
+    """A new organisation; the USCC is checked against GB 32100-2015."""
+
+    name: Annotated[str, StringConstraints(min_length=2, max_length=200, strip_whitespace=True)]
+    name_en: str | None = None
+    kind: OrgKind
+    uscc: Annotated[str, StringConstraints(min_length=18, max_length=18, to_upper=True)]
+    region_code: RegionCode
+    address: str | None = None
+
+
+class OrganisationRead(BaseModel):
+    """An organisation."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    alliance_id: int
+    name: str
+    name_en: str | None
+    kind: OrgKind
+    uscc: str
+    region_code: str
+    address: str | None
+
+
+class UserCreate(BaseModel):
+    """A new user; tenancy must match the role."""
+
+    username: Username
+    display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
+    role: Role
+    region_code: RegionCode | None = None
+    org_id: int | None = None
+    locale: str | None = Field(default=None, pattern="^(zh_CN|en)$")
+
+
+class UserRead(BaseModel):
+    """A user, without secrets."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    alliance_id: int | None
+    region_code: str | None
+    org_id: int | None
+    locale: str | None
+    is_active: bool
+
+
+class TokenRequest(BaseModel):
+    """Credentials for an API bearer token."""
+
+    username: str
+    password: str
+
+
+class TokenRead(BaseModel):
+    """An issued bearer token; shown once."""
+
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_at: dt.datetime
+    user: UserRead

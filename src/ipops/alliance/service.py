@@ -1,0 +1,337 @@
+"""Alliance use cases: sign-in with rate limiting, tokens, organisations and users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from pwdlib import PasswordHash
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ipops.alliance.models import Alliance, AuthToken, LoginAttempt, Organisation, Region, User
+from ipops.alliance.schemas import OrganisationCreate, OrganisationRead, UserCreate, UserRead
+from ipops.core import codes, regions
+from ipops.core.audit import record_audit
+from ipops.core.authz import ORG_ROLES, REGION_ROLES, Principal, Role, region_contains
+from ipops.core.config import get_settings
+from ipops.core.db import db_now
+from ipops.core.errors import DomainError, ErrorCode
+from ipops.core.uow import UnitOfWork
+
+password_hasher = PasswordHash.recommended()
+# A real argon2 hash to verify against when the user does not exist, so timing does not reveal usernames.
+_DUMMY_HASH = password_hasher.hash("ipops-timing-equaliser")
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a session or API token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def principal_of(user: User) -> Principal:
+    """The principal a user acts as."""
+    return Principal(
+        user_id=user.id,
+        username=user.username,
+        role=Role(user.role),
+        alliance_id=user.alliance_id,
+        region_code=user.region_code,
+        org_id=user.org_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A freshly issued token and its owner."""
+
+    token: str
+    expires_at: dt.datetime
+    user: UserRead
+
+
+def _recent_failures(session: Session, *, username: str, client: str, since: dt.datetime) -> int:
+    stmt = select(func.count(LoginAttempt.id)).where(
+        LoginAttempt.succeeded.is_(False),
+        LoginAttempt.at >= since,
+        (LoginAttempt.username == username) | (LoginAttempt.client == client),
+    )
+    return int(session.execute(stmt).scalar_one())
+
+
+def log_in(*, uow: UnitOfWork, username: str, password: str, client: str, kind: str) -> IssuedToken:
+    """Check credentials under a failure rate limit and issue a session or API token."""
+    settings = get_settings()
+    with uow:
+        session = uow.session
+        now = db_now(session)
+        window_start = now - dt.timedelta(seconds=settings.login_window_seconds)
+        if _recent_failures(session, username=username, client=client, since=window_start) >= (
+            settings.login_max_failures
+        ):
+            raise DomainError(ErrorCode.RATE_LIMITED, retry_after=settings.login_window_seconds)
+        user = session.scalar(select(User).where(User.username == username))
+        verified, updated_hash = password_hasher.verify_and_update(
+            password, user.password_hash if user else _DUMMY_HASH
+        )
+        ok = bool(user and user.is_active and verified)
+        session.add(LoginAttempt(username=username[:64], client=client[:64], succeeded=ok))
+        if not ok or user is None:
+            uow.commit()  # the failed attempt must count even though the use case fails
+            raise DomainError(ErrorCode.INVALID_CREDENTIALS)
+        if updated_hash is not None:  # parameters were raised since this hash was made
+            user.password_hash = updated_hash
+        token = secrets.token_urlsafe(32)
+        lifetime = (
+            dt.timedelta(hours=settings.session_hours)
+            if kind == "session"
+            else dt.timedelta(days=settings.api_token_days)
+        )
+        expires_at = now + lifetime
+        session.add(
+            AuthToken(token_hash=hash_token(token), user_id=user.id, kind=kind, expires_at=expires_at)
+        )
+        record_audit(
+            session,
+            actor=principal_of(user),
+            action=f"auth.{kind}_issued",
+            entity_type="user",
+            entity_id=user.id,
+            region_code=user.region_code,
+            org_id=user.org_id,
+        )
+        uow.commit()
+        return IssuedToken(token=token, expires_at=expires_at, user=UserRead.model_validate(user))
+
+
+def principal_for_token(*, uow: UnitOfWork, token: str) -> tuple[Principal, User] | None:
+    """The principal behind a live, unrevoked token, or None."""
+    with uow:
+        session = uow.session
+        row = session.execute(
+            select(AuthToken, User)
+            .join(User, User.id == AuthToken.user_id)
+            .where(
+                AuthToken.token_hash == hash_token(token),
+                AuthToken.revoked_at.is_(None),
+                AuthToken.expires_at > func.now(),
+                User.is_active.is_(True),
+            )
+        ).first()
+        if row is None:
+            return None
+        _, user = row
+        return principal_of(user), user
+
+
+def log_out(*, uow: UnitOfWork, token: str) -> None:
+    """Revoke a token (idempotent)."""
+    with uow:
+        session = uow.session
+        session.execute(
+            update(AuthToken)
+            .where(AuthToken.token_hash == hash_token(token), AuthToken.revoked_at.is_(None))
+            .values(revoked_at=func.now())
+        )
+        uow.commit()
+
+
+def set_locale(*, uow: UnitOfWork, actor: Principal, locale: str) -> None:
+    """Store a user's interface language."""
+    if locale not in ("zh_CN", "en") or actor.user_id is None:
+        return
+    with uow:
+        user = uow.session.get(User, actor.user_id, with_for_update=True)
+        if user is None or user.locale == locale:
+            return
+        record_audit(
+            uow.session,
+            actor=actor,
+            action="user.locale_changed",
+            entity_type="user",
+            entity_id=user.id,
+            before={"locale": user.locale},
+            after={"locale": locale},
+        )
+        user.locale = locale
+        uow.commit()
+
+
+def get_alliance(*, uow: UnitOfWork, alliance_id: int) -> Alliance:
+    """An alliance with its regions loaded."""
+    with uow:
+        alliance = uow.session.get(Alliance, alliance_id)
+        if alliance is None:
+            raise DomainError(ErrorCode.NOT_FOUND)
+        _ = alliance.regions
+        return alliance
+
+
+def member_region_for(session: Session, *, alliance_id: int, region_code: str) -> Region:
+    """The alliance member region that contains a code, or REGION_NOT_IN_ALLIANCE."""
+    members = session.scalars(select(Region).where(Region.alliance_id == alliance_id)).all()
+    containing = [m for m in members if region_contains(m.code, region_code)]
+    if not containing:
+        raise DomainError(ErrorCode.REGION_NOT_IN_ALLIANCE, f"{region_code} is outside the alliance")
+    return max(containing, key=lambda m: len(m.code.rstrip("0")))
+
+
+def _require_admin_of_region(actor: Principal, *, alliance_id: int, region_code: str) -> None:
+    if actor.alliance_id != alliance_id:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    if actor.role == Role.ALLIANCE_ADMIN:
+        return
+    if (
+        actor.role == Role.REGION_ADMIN
+        and actor.region_code
+        and region_contains(actor.region_code, region_code)
+    ):
+        return
+    raise DomainError(ErrorCode.FORBIDDEN)
+
+
+def create_organisation(*, uow: UnitOfWork, actor: Principal, data: OrganisationCreate) -> OrganisationRead:
+    """Register an organisation in the actor's alliance after checking its USCC and region."""
+    if actor.alliance_id is None:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    try:
+        codes.validate_uscc(data.uscc)
+        codes.validate_region_code(data.region_code)
+    except codes.InvalidCodeError as exc:
+        raise DomainError(ErrorCode.INVALID_CODE, str(exc), field_code=exc.code) from exc
+    with uow:
+        session = uow.session
+        _require_admin_of_region(actor, alliance_id=actor.alliance_id, region_code=data.region_code)
+        member_region_for(session, alliance_id=actor.alliance_id, region_code=data.region_code)
+        org = Organisation(alliance_id=actor.alliance_id, **data.model_dump())
+        session.add(org)
+        try:
+            uow.flush()
+        except IntegrityError as exc:
+            raise DomainError(ErrorCode.DUPLICATE, f"USCC {data.uscc} is already registered") from exc
+        record_audit(
+            session,
+            actor=actor,
+            action="organisation.created",
+            entity_type="organisation",
+            entity_id=org.id,
+            after=data.model_dump(),
+            region_code=org.region_code,
+            org_id=org.id,
+        )
+        uow.commit()
+        return OrganisationRead.model_validate(org)
+
+
+def list_organisations(*, uow: UnitOfWork, actor: Principal) -> list[OrganisationRead]:
+    """Organisations of the actor's alliance (directory data, visible to every member)."""
+    if actor.alliance_id is None:
+        return []
+    with uow:
+        rows = uow.session.scalars(
+            select(Organisation)
+            .where(Organisation.alliance_id == actor.alliance_id)
+            .order_by(Organisation.id)
+        )
+        return [OrganisationRead.model_validate(o) for o in rows]
+
+
+def create_user(
+    *, uow: UnitOfWork, actor: Principal, data: UserCreate, alliance_id: int | None = None
+) -> UserRead:
+    """Create a user within what the actor administers; the CLI acts as SYSTEM for the first admin."""
+    target_alliance = alliance_id if alliance_id is not None else actor.alliance_id
+    with uow:
+        session = uow.session
+        org: Organisation | None = session.get(Organisation, data.org_id) if data.org_id else None
+        if data.org_id and (org is None or org.alliance_id != target_alliance):
+            raise DomainError(ErrorCode.NOT_FOUND, "organisation not found in this alliance")
+        if data.role in ORG_ROLES | {Role.APPRAISER, Role.FINANCIER} and org is None:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role.value} needs an organisation")
+        if data.role in REGION_ROLES and data.region_code is None:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role.value} needs a region")
+        region_code = data.region_code or (org.region_code if org else None)
+        if actor.user_id is not None:  # a person, not the CLI bootstrap
+            if actor.role == Role.ORG_ADMIN:
+                if org is None or org.id != actor.org_id or data.role not in ORG_ROLES:
+                    raise DomainError(ErrorCode.FORBIDDEN)
+            elif target_alliance is None or region_code is None:
+                if actor.role != Role.ALLIANCE_ADMIN or target_alliance != actor.alliance_id:
+                    raise DomainError(ErrorCode.FORBIDDEN)
+            else:
+                _require_admin_of_region(actor, alliance_id=target_alliance, region_code=region_code)
+            if data.role == Role.ALLIANCE_ADMIN and actor.role != Role.ALLIANCE_ADMIN:
+                raise DomainError(ErrorCode.FORBIDDEN)
+        if target_alliance is not None and data.region_code is not None:
+            member_region_for(session, alliance_id=target_alliance, region_code=data.region_code)
+        user = User(
+            username=data.username,
+            display_name=data.display_name,
+            password_hash=password_hasher.hash(data.password),
+            role=data.role.value,
+            alliance_id=target_alliance,
+            region_code=region_code,
+            org_id=data.org_id,
+            locale=data.locale,
+        )
+        session.add(user)
+        try:
+            uow.flush()
+        except IntegrityError as exc:
+            raise DomainError(ErrorCode.DUPLICATE, f"username {data.username} is taken") from exc
+        record_audit(
+            session,
+            actor=actor,
+            action="user.created",
+            entity_type="user",
+            entity_id=user.id,
+            after=data.model_dump(exclude={"password"}),
+            region_code=region_code,
+            org_id=data.org_id,
+        )
+        uow.commit()
+        return UserRead.model_validate(user)
+
+
+def create_alliance(
+    *, uow: UnitOfWork, actor: Principal, code: str, name_zh: str, name_en: str, region_codes: list[str]
+) -> int:
+    """Create an alliance with member regions named from the bundled GB/T 2260 table (system use)."""
+    if actor.user_id is not None and actor.role != Role.ALLIANCE_ADMIN:
+        raise DomainError(ErrorCode.FORBIDDEN)
+    table = regions.load_regions()
+    with uow:
+        session = uow.session
+        alliance = Alliance(code=code, name_zh=name_zh, name_en=name_en)
+        session.add(alliance)
+        try:
+            uow.flush()
+        except IntegrityError as exc:
+            raise DomainError(ErrorCode.DUPLICATE, f"alliance {code} exists") from exc
+        for region_code in sorted(set(region_codes)):
+            region = table.get(region_code)
+            if region is None:
+                raise DomainError(ErrorCode.INVALID_CODE, f"{region_code} is not a GB/T 2260 code")
+            session.add(
+                Region(
+                    alliance_id=alliance.id,
+                    code=region_code,
+                    name_zh=region.name,
+                    name_en=table.name(region_code, lang="en"),
+                    level=region.level,
+                    parent_code=region.parent_code,
+                )
+            )
+        record_audit(
+            session,
+            actor=actor,
+            action="alliance.created",
+            entity_type="alliance",
+            entity_id=alliance.id,
+            after={"code": code, "regions": sorted(set(region_codes))},
+        )
+        uow.commit()
+        return alliance.id

@@ -1,0 +1,107 @@
+"""Error codes and the domain error that the web layer turns into RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Every error the platform reports, with its HTTP status and bilingual message in ERROR_TEXT."""
+
+    VALIDATION_ERROR = "validation_error"
+    NOT_FOUND = "not_found"
+    UNAUTHENTICATED = "unauthenticated"
+    FORBIDDEN = "forbidden"
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    INVALID_CODE = "invalid_code"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    ASSET_ENCUMBERED = "asset_encumbered"
+    OWNER_SHARES_INVALID = "owner_shares_invalid"
+    REGION_NOT_IN_ALLIANCE = "region_not_in_alliance"
+    DUPLICATE = "duplicate"
+    INVALID_STATE = "invalid_state"
+    INTERNAL_ERROR = "internal_error"
+
+
+ERROR_STATUS: dict[ErrorCode, int] = {
+    ErrorCode.VALIDATION_ERROR: 422,
+    ErrorCode.NOT_FOUND: 404,
+    ErrorCode.UNAUTHENTICATED: 401,
+    ErrorCode.FORBIDDEN: 403,
+    ErrorCode.CONFLICT: 409,
+    ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.INVALID_CREDENTIALS: 401,
+    ErrorCode.INVALID_CODE: 422,
+    ErrorCode.CURRENCY_MISMATCH: 422,
+    ErrorCode.ASSET_ENCUMBERED: 409,
+    ErrorCode.OWNER_SHARES_INVALID: 422,
+    ErrorCode.REGION_NOT_IN_ALLIANCE: 422,
+    ErrorCode.DUPLICATE: 409,
+    ErrorCode.INVALID_STATE: 409,
+    ErrorCode.INTERNAL_ERROR: 500,
+}
+
+# (zh_CN, en) titles; the one place message text lives.
+ERROR_TEXT: dict[ErrorCode, tuple[str, str]] = {
+    ErrorCode.VALIDATION_ERROR: ("输入数据无效", "Invalid input"),
+    ErrorCode.NOT_FOUND: ("记录不存在或无权查看", "Record not found"),
+    ErrorCode.UNAUTHENTICATED: ("请先登录", "Authentication required"),
+    ErrorCode.FORBIDDEN: ("无权执行此操作", "Not allowed"),
+    ErrorCode.CONFLICT: ("记录已被修改，请刷新后重试", "Conflicting change"),
+    ErrorCode.RATE_LIMITED: ("尝试次数过多，请稍后再试", "Too many attempts, try again later"),
+    ErrorCode.INVALID_CREDENTIALS: ("用户名或密码错误", "Wrong username or password"),
+    ErrorCode.INVALID_CODE: ("编码校验失败", "Code failed validation"),
+    ErrorCode.CURRENCY_MISMATCH: ("币种不一致", "Currencies differ"),
+    ErrorCode.ASSET_ENCUMBERED: (
+        "该知识产权已质押，不能转让或挂牌",
+        "Asset is pledged and cannot be transferred",
+    ),
+    ErrorCode.OWNER_SHARES_INVALID: ("权利人份额之和必须为 100%", "Owner shares must add up to 100%"),
+    ErrorCode.REGION_NOT_IN_ALLIANCE: ("该地区不是联盟成员", "Region is not a member of the alliance"),
+    ErrorCode.DUPLICATE: ("记录已存在", "Record already exists"),
+    ErrorCode.INVALID_STATE: ("当前状态不允许此操作", "Not allowed in the current state"),
+    ErrorCode.INTERNAL_ERROR: ("服务器内部错误", "Internal server error"),
+}
+
+
+def error_title(code: ErrorCode, locale: str) -> str:
+    """The translated title of an error code."""
+    zh, en = ERROR_TEXT[code]
+    return zh if locale.startswith("zh") else en
+
+
+class DomainError(Exception):
+    """A business-rule failure carrying an error code, a detail and optional structured extras."""
+
+    def __init__(self, code: ErrorCode, detail: str = "", **extra: Any) -> None:
+        super().__init__(detail or code.value)
+        self.code = code
+        self.detail = detail
+        self.extra = extra
+
+    @property
+    def status(self) -> int:
+        """The HTTP status for this error."""
+        return ERROR_STATUS[self.code]
+
+
+def problem_body(
+    *, code: ErrorCode, locale: str, detail: str = "", instance: str = "", extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """An RFC 9457 problem document with our `code` extension member."""
+    body: dict[str, Any] = {
+        "type": f"urn:ipops:error:{code.value}",
+        "title": error_title(code, locale),
+        "status": ERROR_STATUS[code],
+        "code": code.value,
+    }
+    if detail:
+        body["detail"] = detail
+    if instance:
+        body["instance"] = instance
+    if extra:
+        body.update(extra)
+    return body

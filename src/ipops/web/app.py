@@ -1,0 +1,146 @@
+"""The FastAPI application: JSON API under /api/v1, HTML pages, problem+json errors, OpenAPI at /docs."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ipops import __version__
+from ipops.core.config import Settings, get_settings
+from ipops.core.db import make_engine, make_session_factory
+from ipops.core.errors import DomainError, ErrorCode, problem_body
+from ipops.web.deps import request_locale
+
+logger = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+STATUS_CODES = {
+    404: ErrorCode.NOT_FOUND,
+    401: ErrorCode.UNAUTHENTICATED,
+    403: ErrorCode.FORBIDDEN,
+    405: ErrorCode.VALIDATION_ERROR,
+    409: ErrorCode.CONFLICT,
+    429: ErrorCode.RATE_LIMITED,
+}
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _problem(
+    request: Request, code: ErrorCode, detail: str = "", extra: dict[str, Any] | None = None
+) -> Response:
+    body = problem_body(
+        code=code, locale=request_locale(request), detail=detail, instance=request.url.path, extra=extra
+    )
+    headers = {"Retry-After": str(extra["retry_after"])} if extra and "retry_after" in extra else None
+    return JSONResponse(body, status_code=body["status"], media_type=PROBLEM_JSON, headers=headers)
+
+
+def _html_error(request: Request, code: ErrorCode, detail: str) -> Response:
+    from ipops.web.templating import render
+
+    if code == ErrorCode.UNAUTHENTICATED:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    body = problem_body(code=code, locale=request_locale(request), detail=detail)
+    return render(request, "error.html", {"problem": body}, status_code=body["status"])
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves as RFC 9457 problem+json (API) or an error page (browser) with its code."""
+
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> Response:
+        if _wants_html(request):
+            return _html_error(request, exc.code, exc.detail)
+        return _problem(request, exc.code, exc.detail, exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        return _problem(request, ErrorCode.VALIDATION_ERROR, "request failed validation", {"errors": errors})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        code = STATUS_CODES.get(exc.status_code, ErrorCode.INTERNAL_ERROR)
+        if _wants_html(request):
+            return _html_error(request, code, str(exc.detail))
+        return _problem(request, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> Response:
+        logger.exception("unhandled error on %s", request.url.path)
+        return _problem(request, ErrorCode.INTERNAL_ERROR)
+
+
+def create_app(
+    *, settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """Build the application; tests pass their own session factory bound to a rolled-back connection."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="ipops",
+        version=__version__,
+        description="知识产权运营服务平台 · IP operations service platform",
+        docs_url="/docs",
+        openapi_url="/api/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or make_session_factory(make_engine(settings.database_url))
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+
+    from ipops.alliance.api import router as alliance_api
+    from ipops.alliance.pages import router as alliance_pages
+    from ipops.assets.api import router as assets_api
+    from ipops.assets.pages import router as assets_pages
+    from ipops.web.pages import router as shell_pages
+
+    app.include_router(alliance_api, prefix="/api/v1")
+    app.include_router(assets_api, prefix="/api/v1")
+    app.include_router(shell_pages)
+    app.include_router(alliance_pages)
+    app.include_router(assets_pages)
+    for optional in ("ipops.lake.api", "ipops.valuation.api", "ipops.finance.api", "ipops.reports.api"):
+        _include_optional(app, optional)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app
+
+
+def _include_optional(app: FastAPI, module_name: str) -> None:
+    """Mount a domain's routers when that domain exists (domains land one issue at a time)."""
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise
+        return
+    if hasattr(module, "router"):
+        app.include_router(module.router, prefix="/api/v1")
+    pages_name = module_name.rsplit(".", 1)[0] + ".pages"
+    try:
+        pages = importlib.import_module(pages_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not pages_name.startswith(exc.name):
+            raise
+        return
+    if hasattr(pages, "router"):
+        app.include_router(pages.router)

@@ -1,0 +1,35 @@
+"""Jinja2 templates with the request's translations, principal and helpers in every context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from ipops.web.deps import current_principal, request_locale
+from ipops.web.i18n import gettext_for
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.autoescape = True
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
+    """Render a page in the request's language."""
+    locale = request_locale(request)
+    translations = gettext_for(locale)
+    principal = current_principal(request)
+    full_context: dict[str, Any] = {
+        "_": translations.gettext,
+        "ngettext": translations.ngettext,
+        "locale": locale,
+        "principal": principal,
+        "display_name": getattr(request.state, "display_name", principal.username),
+        "is_htmx": request.headers.get("hx-request") == "true",
+    }
+    full_context.update(context or {})
+    return templates.TemplateResponse(request, template, full_context, status_code=status_code)

@@ -1,0 +1,120 @@
+"""Headless Chromium (Debian's, via Playwright): sign in, record an asset, see it listed, switch language."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from ipops.core.config import Settings
+from ipops.web.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real app on a loopback port, over its own SQLite file loaded with the sample alliance."""
+    if not CHROMIUM.exists():
+        if os.environ.get("IPOPS_REQUIRE_BROWSER"):
+            pytest.fail("Debian chromium is required here (apt-get install chromium)")
+        pytest.skip("Debian chromium is not installed")
+    from ipops.sample import load_sample_data
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ipops.db'}"
+    load_sample_data(database_url=url)
+    port = _free_port()
+    app = create_app(settings=Settings(env="test", database_url=url))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(live_server: str) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+def test_sign_in_create_asset_list_and_switch_language(live_server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(locale="zh-CN")
+    page.goto(f"{live_server}/login")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    page.get_by_label("用户名").fill("semi")
+    page.get_by_label("密码").fill("ipops-demo-2026")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_test_id("who")).to_contain_text("机构管理员")
+
+    page.goto(f"{live_server}/assets/new")
+    page.get_by_label("类型").select_option("invention")
+    page.get_by_label("名称", exact=True).fill("一种浏览器测试用的存储单元结构")
+    page.get_by_label("IPC").fill("H10B 12/00")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name="一种浏览器测试用的存储单元结构")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("H10B 12/00")
+
+    page.goto(f"{live_server}/assets")
+    page.locator("input[name=q]").fill("浏览器测试")
+    expect(page.locator("#results")).to_contain_text(
+        "一种浏览器测试用的存储单元结构"
+    )  # HTMX swapped the table
+    expect(page.get_by_test_id("result-count")).to_contain_text("1")
+
+    page.locator("#lang-en").click()
+    expect(page.get_by_role("heading", name="IP registry")).to_be_visible()
+    expect(page.get_by_test_id("who")).to_contain_text("Organisation administrator")
+    page.locator("#lang-zh").click()
+    expect(page.get_by_role("heading", name="知识产权登记簿")).to_be_visible()
+    page.close()
+
+
+def test_anonymous_visitor_sees_public_records_only(live_server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page(locale="en-US")
+    page.goto(f"{live_server}/assets?ip_type=trade_secret")
+    expect(page.locator("#results")).to_contain_text("No records match")
+    page.goto(f"{live_server}/assets")
+    expect(page.locator("#results")).to_contain_text("Yangcheng Lake hairy crab")
+    page.close()
