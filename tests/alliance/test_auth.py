@@ -101,7 +101,7 @@ def test_tenancy_rules_for_users_and_organisations(uow: UnitOfWork, world: World
         (
             ent_admin,
             UserCreate(
-                username="x1",
+                username="refused1",
                 display_name="x",
                 password=PASSWORD,
                 role=Role.REGION_ADMIN,
@@ -111,7 +111,7 @@ def test_tenancy_rules_for_users_and_organisations(uow: UnitOfWork, world: World
         (
             ent_admin,
             UserCreate(
-                username="x2",
+                username="refused2",
                 display_name="x",
                 password=PASSWORD,
                 role=Role.ORG_MEMBER,
@@ -121,7 +121,7 @@ def test_tenancy_rules_for_users_and_organisations(uow: UnitOfWork, world: World
         (
             world.users["suzhou_admin"],
             UserCreate(
-                username="x3",
+                username="refused3",
                 display_name="x",
                 password=PASSWORD,
                 role=Role.CENTRE_STAFF,
@@ -130,7 +130,7 @@ def test_tenancy_rules_for_users_and_organisations(uow: UnitOfWork, world: World
         ),
         (
             world.users["suzhou_admin"],
-            UserCreate(username="x4", display_name="x", password=PASSWORD, role=Role.ALLIANCE_ADMIN),
+            UserCreate(username="refused4", display_name="x", password=PASSWORD, role=Role.ALLIANCE_ADMIN),
         ),
     ]
     for actor, data in refusals:

@@ -115,3 +115,15 @@ def test_pages_require_sign_in_and_hide_others_records(client: TestClient, world
     missing = client.get("/assets/999999", headers=HTML)
     assert missing.status_code == 404
     assert "not_found" in missing.text
+
+
+def test_cross_site_form_posts_are_refused(client: TestClient, world: World) -> None:
+    _sign_in(client, "ent_admin")
+    forged = client.post(
+        "/assets/new",
+        data={"ip_type": "trademark", "title": "forged"},
+        headers={"origin": "https://evil.example"},
+    )
+    assert (forged.status_code, forged.json()["code"]) == (403, "forbidden")
+    same_site = client.post("/logout", headers={"origin": "http://testserver"}, follow_redirects=False)
+    assert same_site.status_code == 303

@@ -32,11 +32,10 @@ class UnitOfWork:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         session = self.session
-        try:
-            session.rollback()  # a no-op after commit; discards everything on error or early return
-        finally:
-            session.close()
-            self._session = None
+        self._session = None
+        # close() rolls back whatever was not committed (error or early return) without expiring the
+        # loaded objects, so read models built from them stay usable after the block.
+        session.close()
 
     def commit(self) -> None:
         """Commit the use case's single transaction."""

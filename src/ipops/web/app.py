@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlparse
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +18,7 @@ from ipops import __version__
 from ipops.core.config import Settings, get_settings
 from ipops.core.db import make_engine, make_session_factory
 from ipops.core.errors import DomainError, ErrorCode, problem_body
-from ipops.web.deps import request_locale
+from ipops.web.deps import SESSION_COOKIE, request_locale
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -85,6 +85,26 @@ def install_error_handlers(app: FastAPI) -> None:
         return _problem(request, ErrorCode.INTERNAL_ERROR)
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def install_same_origin_guard(app: FastAPI) -> None:
+    """Refuse cookie-authenticated writes sent from another site (CSRF), on top of SameSite=Lax cookies."""
+
+    @app.middleware("http")
+    async def same_origin_writes(request: Request, call_next: Any) -> Response:
+        if (
+            request.method not in SAFE_METHODS
+            and SESSION_COOKIE in request.cookies
+            and "authorization" not in request.headers
+        ):
+            source = request.headers.get("origin") or request.headers.get("referer")
+            if source and urlparse(source).netloc != request.url.netloc:
+                return _problem(request, ErrorCode.FORBIDDEN, "cross-site request refused")
+        response: Response = await call_next(request)
+        return response
+
+
 def create_app(
     *, settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
 ) -> FastAPI:
@@ -100,6 +120,7 @@ def create_app(
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings.database_url))
     install_error_handlers(app)
+    install_same_origin_guard(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     from ipops.alliance.api import router as alliance_api
