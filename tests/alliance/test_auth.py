@@ -143,3 +143,15 @@ def test_tenancy_rules_for_users_and_organisations(uow: UnitOfWork, world: World
     with pytest.raises(DomainError) as invalid:
         create_organisation(uow=uow, actor=world.users["alliance_admin"], data=bad_uscc)
     assert invalid.value.code == ErrorCode.INVALID_CODE
+
+
+def test_audit_log_is_scoped_to_what_the_caller_administers(client: TestClient, world: World) -> None:
+    asset = {"ip_type": "trademark", "title": "审计测试", "owners": [{"org_id": world.orgs["suzhou_ent"]}]}
+    created = client.post("/api/v1/assets", json=asset, headers=bearer(client, "ent_admin")).json()
+    query = {"entity_type": "asset", "entity_id": str(created["id"])}
+    for allowed in ("alliance_admin", "suzhou_admin", "ent_admin"):
+        rows = client.get("/api/v1/audit", params=query, headers=bearer(client, allowed)).json()
+        assert [r["action"] for r in rows] == ["asset.created"], allowed
+        assert rows[0]["actor_label"] == "ent_admin"
+    for refused in ("nanjing_staff", "ent2_admin", "hz_admin", "banker", "gba_admin"):
+        assert client.get("/api/v1/audit", params=query, headers=bearer(client, refused)).json() == [], refused

@@ -7,11 +7,15 @@ from urllib.parse import urlparse
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 
 from ipops.alliance import service
 from ipops.alliance.api import client_of
-from ipops.core.errors import DomainError, error_title
-from ipops.web.deps import LOCALE_COOKIE, SESSION_COOKIE, PrincipalDep, UowDep, request_locale
+from ipops.alliance.models import Alliance, OrgKind
+from ipops.alliance.schemas import OrganisationCreate, OrganisationRead
+from ipops.core.authz import Principal, Role
+from ipops.core.errors import DomainError, ErrorCode, error_title
+from ipops.web.deps import LOCALE_COOKIE, SESSION_COOKIE, PrincipalDep, SignedInDep, UowDep, request_locale
 from ipops.web.i18n import normalise_locale
 from ipops.web.templating import render
 
@@ -79,6 +83,75 @@ def logout(request: Request, uow: UowDep) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.get("/alliance", response_class=HTMLResponse)
+def alliance_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+    """The alliance: member regions and organisations; administrators can register an organisation."""
+    if actor.alliance_id is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    alliance = service.get_alliance(uow=uow, alliance_id=actor.alliance_id)
+    orgs = service.list_organisations(uow=uow, actor=actor)
+    return render(request, "alliance.html", _alliance_context(alliance, orgs, actor, errors=[], form={}))
+
+
+@router.post("/alliance/organisations", response_class=HTMLResponse)
+def organisation_create(
+    request: Request,
+    uow: UowDep,
+    actor: SignedInDep,
+    name: Annotated[str, Form()],
+    kind: Annotated[str, Form()],
+    uscc: Annotated[str, Form()],
+    region_code: Annotated[str, Form()],
+    address: Annotated[str, Form()] = "",
+) -> Response:
+    """Register an organisation from the form."""
+    form = {"name": name, "kind": kind, "uscc": uscc, "region_code": region_code, "address": address}
+    try:
+        data = OrganisationCreate(
+            name=name, kind=OrgKind(kind), uscc=uscc, region_code=region_code, address=address or None
+        )
+        service.create_organisation(uow=uow, actor=actor, data=data)
+        return RedirectResponse("/alliance", status_code=303)
+    except ValidationError as exc:
+        errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+    except DomainError as exc:
+        errors = [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
+    except ValueError as exc:
+        errors = [str(exc)]
+    if actor.alliance_id is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    alliance = service.get_alliance(uow=uow, alliance_id=actor.alliance_id)
+    orgs = service.list_organisations(uow=uow, actor=actor)
+    return render(
+        request,
+        "alliance.html",
+        _alliance_context(alliance, orgs, actor, errors=errors, form=form),
+        status_code=422,
+    )
+
+
+def _alliance_context(
+    alliance: Alliance,
+    orgs: list[OrganisationRead],
+    actor: Principal,
+    *,
+    errors: list[str],
+    form: dict[str, str],
+) -> dict[str, object]:
+    provinces = [r for r in alliance.regions if r.level == "province"]
+    cities = {p.code: [r for r in alliance.regions if r.parent_code == p.code] for p in provinces}
+    return {
+        "alliance": alliance,
+        "provinces": provinces,
+        "cities": cities,
+        "orgs": orgs,
+        "org_kinds": list(OrgKind),
+        "can_register": actor.role in (Role.ALLIANCE_ADMIN, Role.REGION_ADMIN),
+        "errors": errors,
+        "form": form,
+    }
 
 
 @router.get("/lang/{locale}")

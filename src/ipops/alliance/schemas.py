@@ -106,3 +106,20 @@ class TokenRead(BaseModel):
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_at: dt.datetime
     user: UserRead
+
+
+class AuditRead(BaseModel):
+    """One audit row."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: dt.datetime
+    actor_user_id: int | None
+    actor_label: str
+    action: str
+    entity_type: str
+    entity_id: str
+    region_code: str | None
+    org_id: int | None
+    summary: dict[str, object]

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, func, select
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, and_, false, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ipops.core.db import Base
@@ -97,3 +97,36 @@ def audit_trail(session: Session, *, entity_type: str, entity_id: object) -> lis
         .order_by(AuditEntry.id)
     )
     return list(session.scalars(stmt))
+
+
+def visible_audit_clause(actor: Principal) -> ColumnElement[bool]:
+    """Who may read which audit rows: administrators their alliance or region, organisation admins their org."""
+    from ipops.core.authz import Role, region_prefix
+
+    if actor.alliance_id is None:
+        return false()
+    in_alliance = AuditEntry.alliance_id == actor.alliance_id
+    if actor.role == Role.ALLIANCE_ADMIN:
+        return in_alliance
+    if actor.role == Role.REGION_ADMIN and actor.region_code:
+        return and_(in_alliance, AuditEntry.region_code.startswith(region_prefix(actor.region_code)))
+    if actor.role == Role.ORG_ADMIN and actor.org_id is not None:
+        return and_(in_alliance, AuditEntry.org_id == actor.org_id)
+    return false()
+
+
+def list_audit(
+    session: Session,
+    *,
+    actor: Principal,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    limit: int = 50,
+) -> list[AuditEntry]:
+    """The newest audit rows the actor may read, optionally for one record."""
+    stmt = select(AuditEntry).where(visible_audit_clause(actor))
+    if entity_type:
+        stmt = stmt.where(AuditEntry.entity_type == entity_type)
+    if entity_id:
+        stmt = stmt.where(AuditEntry.entity_id == entity_id)
+    return list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(min(max(limit, 1), 500))))

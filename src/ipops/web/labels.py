@@ -48,6 +48,15 @@ ENUM_LABELS = (
     N_("pledge_released"),
     N_("restored"),
     N_("updated"),
+    # organisation kinds
+    N_("enterprise"),
+    N_("university"),
+    N_("service_agency"),
+    N_("law_firm"),
+    N_("operation_centre"),
+    N_("protection_centre"),
+    N_("assistance_centre"),
+    N_("ip_office"),
     # visibility
     N_("alliance"),
     N_("private"),
