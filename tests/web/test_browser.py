@@ -118,3 +118,14 @@ def test_anonymous_visitor_sees_public_records_only(live_server: str, browser: o
     page.goto(f"{live_server}/assets")
     expect(page.locator("#results")).to_contain_text("Yangcheng Lake hairy crab")
     page.close()
+
+
+def test_openapi_docs_render_without_internet(live_server: str, browser: object) -> None:
+    from playwright.sync_api import Browser, expect
+
+    assert isinstance(browser, Browser)
+    page = browser.new_page()
+    page.goto(f"{live_server}/docs")
+    expect(page.locator(".swagger-ui .title")).to_contain_text("ipops")
+    expect(page.locator(".opblock-summary-path").first).to_be_visible()
+    page.close()

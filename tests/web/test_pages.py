@@ -185,3 +185,13 @@ def test_enterprise_sees_directory_but_cannot_register(client: TestClient, world
         },
     )
     assert refused.status_code == 422 and "无权执行此操作" in refused.text
+
+
+def test_openapi_docs_work_offline(client: TestClient) -> None:
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "/static/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/api/openapi.json").json()
+    for path in ("/api/v1/assets", "/api/v1/assets/{asset_id}/transfer", "/api/v1/auth/token", "/api/v1/audit"):
+        assert path in spec["paths"]

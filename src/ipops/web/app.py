@@ -9,6 +9,7 @@ from urllib.parse import quote, urlparse
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.orm import Session, sessionmaker
@@ -114,7 +115,7 @@ def create_app(
         title="ipops",
         version=__version__,
         description="知识产权运营服务平台 · IP operations service platform",
-        docs_url="/docs",
+        docs_url=None,  # served below from bundled assets: the default page loads Swagger UI from a CDN
         openapi_url="/api/openapi.json",
     )
     app.state.settings = settings
@@ -136,6 +137,16 @@ def create_app(
     app.include_router(assets_pages)
     for optional in ("ipops.lake.api", "ipops.valuation.api", "ipops.finance.api", "ipops.reports.api"):
         _include_optional(app, optional)
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="ipops API",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
