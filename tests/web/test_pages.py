@@ -193,5 +193,56 @@ def test_openapi_docs_work_offline(client: TestClient) -> None:
     assert "/static/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
     spec = client.get("/api/openapi.json").json()
-    for path in ("/api/v1/assets", "/api/v1/assets/{asset_id}/transfer", "/api/v1/auth/token", "/api/v1/audit"):
+    for path in (
+        "/api/v1/assets",
+        "/api/v1/assets/{asset_id}/transfer",
+        "/api/v1/auth/token",
+        "/api/v1/audit",
+    ):
         assert path in spec["paths"]
+
+
+def test_detail_page_records_events_and_transfers(client: TestClient, world: World) -> None:
+    _sign_in(client, "ent_admin")
+    created = client.post(
+        "/assets/new",
+        data={
+            "ip_type": "trademark",
+            "title": "示例转让商标",
+            "owner_org_id": str(world.orgs["suzhou_ent"]),
+            "legal_status": "granted",
+            "visibility": "alliance",
+            "nice_classes": "9",
+        },
+        follow_redirects=False,
+    )
+    location = created.headers["location"]
+    page = client.get(location, headers=HTML)
+    assert 'id="transfer-form"' in page.text and 'id="event-form"' in page.text
+    event = client.post(
+        f"{location}/events", data={"kind": "renewed", "occurred_on": "2031-01-01"}, follow_redirects=False
+    )
+    assert event.status_code == 303
+    stale = client.post(
+        f"{location}/transfer",
+        data={
+            "version": "1",
+            "new_owner_org_id": str(world.orgs["hangzhou_ent"]),
+            "occurred_on": "2024-05-01",
+        },
+    )
+    assert stale.status_code == 422 and "记录已被修改" in stale.text
+    moved = client.post(
+        f"{location}/transfer",
+        data={
+            "version": "2",
+            "new_owner_org_id": str(world.orgs["hangzhou_ent"]),
+            "occurred_on": "2024-05-01",
+            "note": "整体转让",
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    after = client.get(location, headers=HTML).text
+    assert "杭州示例网络有限公司" in after and "整体转让" in after and "续展" in after
+    assert 'id="transfer-form"' not in after  # the seller no longer owns it

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 
 from ipops.alliance.service import list_organisations
 from ipops.assets import service
-from ipops.assets.models import IpType, LegalStatus
-from ipops.assets.schemas import AssetCreate, AssetFilter, AssetUpdate, OwnerIn
+from ipops.assets.models import EventKind, IpType, LegalStatus
+from ipops.assets.schemas import AssetCreate, AssetFilter, AssetUpdate, EventCreate, OwnerIn, TransferRequest
 from ipops.core.authz import Action, RecordScope, Visibility, can
 from ipops.core.errors import DomainError, error_title
 from ipops.web.deps import PrincipalDep, SignedInDep, UowDep, request_locale
@@ -109,12 +109,8 @@ def asset_create(
         )
         created = service.create_asset(uow=uow, actor=actor, data=data)
         return RedirectResponse(f"/assets/{created.id}", status_code=303)
-    except ValidationError as exc:
-        errors = _form_errors(exc)
-    except DomainError as exc:
-        errors = [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
-    except ValueError as exc:
-        errors = [str(exc)]
+    except (ValidationError, DomainError, ValueError) as exc:
+        errors = _error_lines(request, exc)
     orgs = list_organisations(uow=uow, actor=actor)
     return render(
         request,
@@ -137,8 +133,89 @@ def asset_detail(asset_id: int, request: Request, uow: UowDep, actor: PrincipalD
     return render(
         request,
         "assets/detail.html",
-        {"asset": asset, "can_edit": can(actor, Action.UPDATE, scope), **_choices()},
+        {
+            "asset": asset,
+            "can_edit": can(actor, Action.UPDATE, scope),
+            "can_transfer": can(actor, Action.TRANSFER, scope) and not asset.pledged,
+            "orgs": list_organisations(uow=uow, actor=actor) if actor.is_authenticated else [],
+            "event_kinds": [k for k in EventKind if k not in SPECIAL_EVENTS],
+            "errors": [],
+            **_choices(),
+        },
     )
+
+
+SPECIAL_EVENTS = (EventKind.TRANSFERRED, EventKind.PLEDGED, EventKind.PLEDGE_RELEASED, EventKind.UPDATED)
+
+
+def _detail_with_errors(
+    request: Request, uow: UowDep, actor: SignedInDep, asset_id: int, errors: list[str]
+) -> Response:
+    asset = service.get_asset(uow=uow, actor=actor, asset_id=asset_id)
+    context = {
+        "asset": asset,
+        "can_edit": True,
+        "can_transfer": not asset.pledged,
+        "orgs": list_organisations(uow=uow, actor=actor),
+        "event_kinds": [k for k in EventKind if k not in SPECIAL_EVENTS],
+        "errors": errors,
+        **_choices(),
+    }
+    return render(request, "assets/detail.html", context, status_code=422)
+
+
+def _error_lines(request: Request, exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return _form_errors(exc)
+    if isinstance(exc, DomainError):
+        return [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
+    return [str(exc)]
+
+
+@router.post("/{asset_id}/events", response_class=HTMLResponse)
+def asset_record_event(
+    asset_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: SignedInDep,
+    kind: Annotated[str, Form()],
+    occurred_on: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Record a legal event from the detail page."""
+    try:
+        data = EventCreate(
+            kind=EventKind(kind), occurred_on=dt.date.fromisoformat(occurred_on), note=note or None
+        )
+        service.record_event(uow=uow, actor=actor, asset_id=asset_id, data=data)
+        return RedirectResponse(f"/assets/{asset_id}", status_code=303)
+    except (ValidationError, DomainError, ValueError) as exc:
+        return _detail_with_errors(request, uow, actor, asset_id, _error_lines(request, exc))
+
+
+@router.post("/{asset_id}/transfer", response_class=HTMLResponse)
+def asset_transfer(
+    asset_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: SignedInDep,
+    version: Annotated[int, Form()],
+    new_owner_org_id: Annotated[str, Form()],
+    occurred_on: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Transfer the asset to one organisation from the detail page."""
+    try:
+        data = TransferRequest(
+            version=version,
+            new_owners=[OwnerIn(org_id=int(new_owner_org_id))],
+            occurred_on=dt.date.fromisoformat(occurred_on),
+            note=note or None,
+        )
+        service.transfer_asset(uow=uow, actor=actor, asset_id=asset_id, data=data)
+        return RedirectResponse(f"/assets/{asset_id}", status_code=303)
+    except (ValidationError, DomainError, ValueError) as exc:
+        return _detail_with_errors(request, uow, actor, asset_id, _error_lines(request, exc))
 
 
 @router.get("/{asset_id}/edit", response_class=HTMLResponse)
@@ -175,12 +252,8 @@ def asset_update(
         )
         service.update_asset(uow=uow, actor=actor, asset_id=asset_id, data=data)
         return RedirectResponse(f"/assets/{asset_id}", status_code=303)
-    except ValidationError as exc:
-        errors = _form_errors(exc)
-    except DomainError as exc:
-        errors = [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
-    except ValueError as exc:
-        errors = [str(exc)]
+    except (ValidationError, DomainError, ValueError) as exc:
+        errors = _error_lines(request, exc)
     asset = service.get_asset(uow=uow, actor=actor, asset_id=asset_id)
     return render(
         request, "assets/edit.html", {"asset": asset, "errors": errors, **_choices()}, status_code=422
