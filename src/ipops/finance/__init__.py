@@ -1,0 +1,1 @@
+"""Finance: structured-finance analytics for IP-backed deals (see the cashflow package)."""
