@@ -100,7 +100,7 @@ def audit_trail(session: Session, *, entity_type: str, entity_id: object) -> lis
 
 
 def visible_audit_clause(actor: Principal) -> ColumnElement[bool]:
-    """Who may read which audit rows: administrators their alliance or region, organisation admins their org."""
+    """Which audit rows an actor may read: admins their alliance or region, organisation admins their org."""
     from ipops.core.authz import Role, region_prefix
 
     if actor.alliance_id is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+
 from ipops.alliance.models import Alliance
 from ipops.assets.service import registry_summary
 from ipops.core.audit import AuditEntry, list_audit
