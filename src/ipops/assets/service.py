@@ -553,3 +553,48 @@ def registry_summary(*, uow: UnitOfWork, actor: Principal) -> dict[str, Any]:
             "total": sum(by_type.values()),
             "pledged": pledged,
         }
+
+
+def unlinked_asset_numbers(*, uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Numbers of assets not yet linked to a lake document, for the lake's matcher."""
+    with uow:
+        rows = uow.session.execute(
+            select(
+                Asset.id,
+                Asset.jurisdiction,
+                Asset.ip_type,
+                Asset.application_number,
+                Asset.publication_number,
+                Asset.registration_number,
+            ).where(Asset.lake_doc_id.is_(None))
+        ).all()
+        return [row._asdict() for row in rows]
+
+
+def link_lake_documents(*, uow: UnitOfWork, actor: Principal, links: dict[int, tuple[str, str]]) -> int:
+    """Record lake document ids on assets (id -> (doc_id, matched_on)); linked assets are left as they are."""
+    if not links:
+        return 0
+    with uow:
+        session = uow.session
+        assets = session.scalars(
+            select(Asset)
+            .where(Asset.id.in_(sorted(links)), Asset.lake_doc_id.is_(None))
+            .options(selectinload(Asset.owners))
+            .order_by(Asset.id)
+            .with_for_update()
+        ).all()
+        for asset in assets:
+            doc_id, matched_on = links[asset.id]
+            asset.lake_doc_id = doc_id
+            asset.version += 1
+            _audit(
+                session,
+                actor=actor,
+                action="asset.lake_document_linked",
+                asset=asset,
+                before={"lake_doc_id": None},
+                after={"lake_doc_id": doc_id, "matched_on": matched_on},
+            )
+        uow.commit()
+        return len(assets)
