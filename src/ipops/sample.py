@@ -440,7 +440,21 @@ def load_sample_data(*, database_url: str) -> SampleReport:
     for username, asset in _assets(org_ids):
         create_asset(uow=uow, actor=principals[username], data=asset)
         report.assets += 1
+    _load_optional_sample("ipops.reports.service", "load_sample_statistics", uow=uow, alliance_id=alliance_id)
     return report
+
+
+def _load_optional_sample(module_name: str, function: str, **kwargs: object) -> None:
+    """Let a domain add its own sample data (statistics, valuations, ...) when that domain exists."""
+    import importlib
+
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is None or not module_name.startswith(exc.name):
+            raise
+        return
+    getattr(module, function)(actor=SYSTEM, **kwargs)
 
 
 def _address(table: regions.RegionTable, region_code: str) -> str:

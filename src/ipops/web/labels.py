@@ -48,6 +48,18 @@ ENUM_LABELS = (
     N_("pledge_released"),
     N_("restored"),
     N_("updated"),
+    # lake document types and OECD indicators
+    N_("plant"),
+    N_("reissue"),
+    N_("forward_citations_window"),
+    N_("backward_citations"),
+    N_("family_size"),
+    N_("claims"),
+    N_("patent_scope"),
+    N_("originality"),
+    N_("generality"),
+    N_("radicalness"),
+    N_("grant_lag_days"),
     # organisation kinds
     N_("enterprise"),
     N_("university"),

@@ -1,0 +1,1 @@
+"""Innovation-strength reports, white papers and the audit of published figures."""

@@ -1,0 +1,580 @@
+"""The figure audit: recompute what a published statement implies and say which claims hold, and why.
+
+Pure: no ORM, no web. Numbers are Decimal throughout; TOML floats are read as Decimal so 30.88 stays 30.88.
+A claim's default tolerance is half a unit in the last place it was stated to (2.3 → ±0.05), because a
+published figure is a rounded one; levels compared with an independent figure use a relative tolerance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from ipops.reports.figures import format_number, quantize_places
+
+NATION = "CN"
+DEFAULT_RELATIVE_TOLERANCE = Decimal("0.005")  # 0.5 % between a stated level and an independent figure
+
+
+class ClaimKind(StrEnum):
+    """What a claim in a statement asserts."""
+
+    LEVEL = "level"  # a count or amount, e.g. 499,167 grants
+    GROWTH = "growth"  # year-on-year growth of a level claim, in percent
+    PER_10K = "per_10k"  # a count per 10,000 population
+    RATIO = "ratio"  # a multiple of a reference figure, e.g. 2.3× the national average
+
+
+class Verdict(StrEnum):
+    """The outcome of checking one claim."""
+
+    CONSISTENT = "consistent"
+    INCONSISTENT = "inconsistent"
+    PERIOD_MISMATCH = "period_mismatch"  # holds only against a figure of another period
+    UNVERIFIABLE = "unverifiable"  # implied values computed, but no independent figure to compare with
+
+
+VERDICT_SEVERITY = {
+    Verdict.CONSISTENT: 0,
+    Verdict.UNVERIFIABLE: 1,
+    Verdict.PERIOD_MISMATCH: 2,
+    Verdict.INCONSISTENT: 3,
+}
+VERDICT_TEXT = {
+    Verdict.CONSISTENT: ("一致", "consistent"),
+    Verdict.INCONSISTENT: ("不一致", "inconsistent"),
+    Verdict.PERIOD_MISMATCH: ("仅与其他时点一致", "holds only for another period"),
+    Verdict.UNVERIFIABLE: ("无法核实（仅推算）", "unverifiable (implied values only)"),
+}
+
+
+class AuditFileError(ValueError):
+    """An audit file is malformed; the message names the statement or claim."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An independent figure a claim is checked against: population, a national average, an official count."""
+
+    name: str  # indicator name, e.g. "population", "invention_in_force_per_10k"
+    region: str  # GB/T 2260 code or "CN" for the nation
+    year: int
+    value: Decimal
+    as_of: dt.date
+    source: str
+    unit: str = ""
+
+    @property
+    def citation(self) -> str:
+        """Source and date, for the arithmetic."""
+        return f"{self.source}, as of {self.as_of.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """One number asserted by a statement."""
+
+    id: str
+    kind: ClaimKind
+    value: Decimal
+    indicator: str = ""
+    of: str = ""  # the claim a growth or ratio claim is about
+    reference: str = ""  # ratio: the reference indicator name
+    reference_region: str = NATION
+    compare_years: tuple[int, ...] = ()  # ratio: reference years to try, the statement's own period first
+    tolerance: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """A published statement broken into claims about some regions in one year."""
+
+    id: str
+    text_zh: str
+    text_en: str
+    regions: tuple[str, ...]
+    region_label: str
+    year: int
+    claims: tuple[Claim, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFile:
+    """Statements to audit with the reference figures they are checked against."""
+
+    title: str
+    statements: tuple[Statement, ...]
+    references: tuple[Reference, ...]
+    relative_tolerance: Decimal = DEFAULT_RELATIVE_TOLERANCE
+
+
+@dataclass
+class ClaimResult:
+    """The verdict on one claim, the implied values and the arithmetic that shows it."""
+
+    statement_id: str
+    claim_id: str
+    kind: ClaimKind
+    stated: Decimal
+    verdict: Verdict
+    summary: str
+    steps: list[str] = field(default_factory=list)
+    implied: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass
+class StatementResult:
+    """All claim results of one statement."""
+
+    statement: Statement
+    claims: list[ClaimResult]
+
+    @property
+    def verdict(self) -> Verdict:
+        """The worst claim verdict."""
+        return max(
+            (c.verdict for c in self.claims), key=VERDICT_SEVERITY.__getitem__, default=Verdict.CONSISTENT
+        )
+
+
+@dataclass
+class AuditResult:
+    """The audit of a whole file."""
+
+    title: str
+    statements: list[StatementResult]
+
+    def counts(self) -> dict[Verdict, int]:
+        """How many claims got each verdict."""
+        totals = dict.fromkeys(Verdict, 0)
+        for statement in self.statements:
+            for claim in statement.claims:
+                totals[claim.verdict] += 1
+        return totals
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Arithmetic helpers
+
+
+def half_unit(value: Decimal) -> Decimal:
+    """Half a unit in the last stated place: the rounding uncertainty of a published figure (2.3 → 0.05)."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):
+        raise AuditFileError(f"{value} is not a finite number")
+    return Decimal(5).scaleb(exponent - 1)
+
+
+def places_of(value: Decimal) -> int:
+    """How many decimals a value was stated with."""
+    exponent = value.as_tuple().exponent
+    return max(-exponent, 0) if isinstance(exponent, int) else 0
+
+
+def _n(value: Decimal, places: int = 0) -> str:
+    return format_number(value, places)
+
+
+def _pct(value: Decimal, places: int = 2) -> str:
+    return f"{format_number(value * 100, places)}%"
+
+
+class ReferenceBook:
+    """Reference figures by (name, region, year), with region sums."""
+
+    def __init__(self, references: Iterable[Reference]) -> None:
+        self._by_key: dict[tuple[str, str, int], Reference] = {}
+        for ref in references:
+            self._by_key[(ref.name, ref.region, ref.year)] = ref
+
+    def get(self, name: str, region: str, year: int) -> Reference | None:
+        """One reference figure, or None."""
+        return self._by_key.get((name, region, year))
+
+    def total(self, name: str, regions: Iterable[str], year: int) -> tuple[Decimal, list[Reference]] | None:
+        """The sum over regions, or None unless every region has the figure."""
+        found = [self.get(name, region, year) for region in regions]
+        if not found or any(r is None for r in found):
+            return None
+        refs = [r for r in found if r is not None]
+        return sum((r.value for r in refs), Decimal(0)), refs
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Claim checks
+
+
+def _check_level(statement: Statement, claim: Claim, book: ReferenceBook, rel_tol: Decimal) -> ClaimResult:
+    found = book.total(claim.indicator, statement.regions, statement.year)
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, "")
+    if found is None:
+        result.summary = (
+            f"stated {_n(claim.value, places_of(claim.value))}; no independent {claim.indicator} figure "
+            f"for {statement.region_label} {statement.year} to confirm it"
+        )
+        result.steps.append(f"the references hold no {claim.indicator} for {statement.year}")
+        return result
+    reference, refs = found
+    difference = claim.value - reference
+    relative = difference / reference if reference else Decimal(0)
+    tolerance = claim.tolerance if claim.tolerance is not None else rel_tol
+    result.verdict = Verdict.CONSISTENT if abs(relative) <= tolerance else Verdict.INCONSISTENT
+    result.steps.append(
+        f"independent figure {_n(reference, places_of(reference))} ({'; '.join(r.citation for r in refs)})"
+    )
+    result.steps.append(
+        f"stated − independent = {_n(difference, places_of(claim.value))} ({_pct(relative)}); "
+        f"tolerance ±{_pct(tolerance)}"
+    )
+    result.summary = f"{result.verdict.value}: differs by {_pct(relative)} from the independent figure"
+    return result
+
+
+def _check_growth(
+    statement: Statement, claim: Claim, level: Claim, book: ReferenceBook, rel_tol: Decimal
+) -> ClaimResult:
+    base_year = statement.year - 1
+    factor = 1 + claim.value / 100
+    implied_base = level.value / factor
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, "")
+    result.implied[f"{level.indicator}_{base_year}"] = quantize_places(implied_base, 1)
+    result.steps.append(
+        f"implied {base_year} base = {_n(level.value)} / (1 + {claim.value}%) = {_n(level.value)} / {factor} "
+        f"= {_n(implied_base, 1)}"
+    )
+    places = places_of(claim.value)
+    reproducing = [
+        base
+        for base in {
+            implied_base.to_integral_value(ROUND_FLOOR),
+            implied_base.to_integral_value(ROUND_CEILING),
+        }
+        if base > 0 and quantize_places((level.value / base - 1) * 100, places) == claim.value
+    ]
+    internally = bool(reproducing) and places_of(level.value) == 0
+    if reproducing:
+        base = min(reproducing)
+        result.steps.append(
+            f"an integer base {_n(base)} reproduces the stated rate: {_n(level.value)} / {_n(base)} − 1 = "
+            f"{_pct(level.value / base - 1, places + 2)} → {claim.value}%"
+        )
+    elif places_of(level.value) == 0:
+        result.steps.append(f"no integer {base_year} count reproduces +{claim.value}% exactly")
+    found = book.total(level.indicator, statement.regions, base_year)
+    if found is None:
+        consistency = "internally consistent" if internally else "not reproducible with an integer base"
+        result.verdict = Verdict.UNVERIFIABLE if internally else Verdict.INCONSISTENT
+        result.summary = (
+            f"implied {base_year} base {_n(implied_base)}; {consistency}; no {base_year} figure to confirm it"
+        )
+        return result
+    reference, refs = found
+    actual_growth = level.value / reference - 1
+    relative = (implied_base - reference) / reference
+    tolerance = claim.tolerance if claim.tolerance is not None else rel_tol
+    result.steps.append(
+        f"independent {base_year} figure {_n(reference)} ({'; '.join(r.citation for r in refs)}): "
+        f"{_n(level.value)} / {_n(reference)} − 1 = {_pct(actual_growth)}"
+    )
+    result.verdict = Verdict.CONSISTENT if abs(relative) <= tolerance else Verdict.INCONSISTENT
+    result.summary = (
+        f"{result.verdict.value}: stated +{claim.value}%, the {base_year} figure gives {_pct(actual_growth)}"
+    )
+    return result
+
+
+def _check_per_10k(statement: Statement, claim: Claim, book: ReferenceBook) -> ClaimResult:
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, "")
+    population = book.total("population", statement.regions, statement.year)
+    if population is None:
+        result.summary = f"no population for every region of {statement.region_label} in {statement.year}"
+        result.steps.append(result.summary)
+        return result
+    total, refs = population
+    parts = " + ".join(_n(r.value) for r in refs) + " = " if len(refs) > 1 else ""
+    result.steps.append(
+        f"population {statement.year} ({refs[0].unit or '10k persons'}) = {parts}{_n(total)} "
+        f"({refs[0].citation})"
+    )
+    numerator = claim.value * total  # population is in 10,000 persons, so rate × population = count
+    tolerance = claim.tolerance if claim.tolerance is not None else half_unit(claim.value)
+    low, high = (claim.value - tolerance) * total, (claim.value + tolerance) * total
+    result.implied[claim.indicator] = quantize_places(numerator, 0)
+    result.steps.append(
+        f"implied {claim.indicator} = {claim.value} × {_n(total)} = {_n(numerator, 2)} "
+        f"(range {_n(low)}–{_n(high)} for a rate rounded to ±{tolerance})"
+    )
+    found = book.total(claim.indicator, statement.regions, statement.year)
+    if found is None:
+        result.summary = (
+            f"implies {_n(numerator)} {claim.indicator} in {statement.region_label}; "
+            f"no independent count to confirm it"
+        )
+        return result
+    count, count_refs = found
+    rate = count / total
+    result.steps.append(
+        f"independent count {_n(count)} ({'; '.join(r.citation for r in count_refs)}): "
+        f"{_n(count)} / {_n(total)} = {_n(rate, places_of(claim.value) + 2)} per 10k"
+    )
+    result.verdict = Verdict.CONSISTENT if abs(rate - claim.value) <= tolerance else Verdict.INCONSISTENT
+    result.summary = f"{result.verdict.value}: the independent count gives {_n(rate, places_of(claim.value))}"
+    return result
+
+
+def _check_ratio(statement: Statement, claim: Claim, numerator: Claim, book: ReferenceBook) -> ClaimResult:
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.INCONSISTENT, "")
+    tolerance = claim.tolerance if claim.tolerance is not None else half_unit(claim.value)
+    places = places_of(claim.value)
+    implied_ref = numerator.value / claim.value
+    low, high = numerator.value / (claim.value + tolerance), numerator.value / (claim.value - tolerance)
+    result.implied[f"{claim.reference}_implied"] = quantize_places(implied_ref, 2)
+    result.steps.append(
+        f"{claim.value}× implies a reference of {numerator.value} / {claim.value} = {_n(implied_ref, 2)} "
+        f"({_n(low, 2)}–{_n(high, 2)} allowing for rounding to ±{tolerance})"
+    )
+    years = claim.compare_years or (statement.year,)
+    matches: list[int] = []
+    for year in years:
+        ref = book.get(claim.reference, claim.reference_region, year)
+        if ref is None:
+            result.steps.append(f"no {claim.reference} for {claim.reference_region} at end-{year}")
+            continue
+        ratio = numerator.value / ref.value
+        ok = abs(ratio - claim.value) <= tolerance
+        if ok:
+            matches.append(year)
+        result.implied[f"ratio_vs_{year}"] = quantize_places(ratio, 4)
+        result.steps.append(
+            f"against end-{year} {ref.region} {_n(ref.value, places_of(ref.value))} ({ref.citation}): "
+            f"{numerator.value} / {ref.value} = {_n(ratio, 4)} → {_n(ratio, places + 1)}× "
+            f"{'=' if ok else '≠'} {claim.value}× (±{tolerance})"
+        )
+    if not matches and all(book.get(claim.reference, claim.reference_region, y) is None for y in years):
+        result.verdict = Verdict.UNVERIFIABLE
+        result.summary = f"no {claim.reference} reference for {claim.reference_region} to compare with"
+    elif years[0] in matches:
+        result.verdict = Verdict.CONSISTENT
+        result.summary = f"consistent: {claim.value}× holds against the end-{years[0]} reference"
+    elif matches:
+        result.verdict = Verdict.PERIOD_MISMATCH
+        own = book.get(claim.reference, claim.reference_region, years[0])
+        own_text = (
+            f"against end-{years[0]} ({own.value}) it is {_n(numerator.value / own.value, places + 1)}×; "
+            if own
+            else ""
+        )
+        result.summary = (
+            f"inconsistent for {statement.year}: {own_text}{claim.value}× holds only against "
+            f"end-{', end-'.join(str(y) for y in matches)}"
+        )
+    else:
+        result.summary = f"inconsistent: no reference year gives {claim.value}×"
+    return result
+
+
+def audit(file: AuditFile) -> AuditResult:
+    """Check every claim of every statement against the references and each other."""
+    book = ReferenceBook(file.references)
+    results: list[StatementResult] = []
+    with localcontext() as ctx:
+        ctx.prec = 28
+        for statement in file.statements:
+            by_id = {c.id: c for c in statement.claims}
+            claim_results: list[ClaimResult] = []
+            for claim in statement.claims:
+                if claim.kind == ClaimKind.LEVEL:
+                    claim_results.append(_check_level(statement, claim, book, file.relative_tolerance))
+                elif claim.kind == ClaimKind.GROWTH:
+                    claim_results.append(
+                        _check_growth(statement, claim, by_id[claim.of], book, file.relative_tolerance)
+                    )
+                elif claim.kind == ClaimKind.PER_10K:
+                    claim_results.append(_check_per_10k(statement, claim, book))
+                else:
+                    claim_results.append(_check_ratio(statement, claim, by_id[claim.of], book))
+            results.append(StatementResult(statement, claim_results))
+    return AuditResult(file.title, results)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Reading audit files
+
+
+def _decimal(value: object, *, where: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise AuditFileError(f"{where}: {value!r} is not a number")
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except ArithmeticError as exc:
+        raise AuditFileError(f"{where}: {value!r} is not a number") from exc
+
+
+def _date(value: object, *, where: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise AuditFileError(f"{where}: {value!r} is not a date") from exc
+    raise AuditFileError(f"{where}: an as_of date is required")
+
+
+def _claim(raw: Mapping[str, Any], *, where: str, ids: set[str]) -> Claim:
+    try:
+        kind = ClaimKind(raw["kind"])
+    except (KeyError, ValueError) as exc:
+        raise AuditFileError(f"{where}: kind must be one of {[k.value for k in ClaimKind]}") from exc
+    claim = Claim(
+        id=str(raw.get("id") or kind.value),
+        kind=kind,
+        value=_decimal(raw.get("value"), where=where),
+        indicator=str(raw.get("indicator", "")),
+        of=str(raw.get("of", "")),
+        reference=str(raw.get("reference", "")),
+        reference_region=str(raw.get("reference_region", NATION)),
+        compare_years=tuple(int(y) for y in raw.get("compare_years", ())),
+        tolerance=_decimal(raw["tolerance"], where=where) if "tolerance" in raw else None,
+    )
+    if kind in (ClaimKind.LEVEL, ClaimKind.PER_10K) and not claim.indicator:
+        raise AuditFileError(f"{where}: a {kind.value} claim names its indicator")
+    if kind in (ClaimKind.GROWTH, ClaimKind.RATIO) and claim.of not in ids:
+        raise AuditFileError(f"{where}: 'of' must name an earlier claim of the statement, not {claim.of!r}")
+    if kind == ClaimKind.RATIO and not claim.reference:
+        raise AuditFileError(f"{where}: a ratio claim names its reference indicator")
+    return claim
+
+
+def parse_audit_file(data: Mapping[str, Any]) -> AuditFile:
+    """Build an AuditFile from parsed TOML/JSON data; raise AuditFileError naming the faulty entry."""
+    references = tuple(
+        Reference(
+            name=str(raw["name"]),
+            region=str(raw.get("region", NATION)),
+            year=int(raw["year"]),
+            value=_decimal(raw.get("value"), where=f"reference {raw.get('name')}"),
+            as_of=_date(raw.get("as_of"), where=f"reference {raw.get('name')} {raw.get('region')}"),
+            source=str(raw.get("source", "")),
+            unit=str(raw.get("unit", "")),
+        )
+        for raw in data.get("reference", ())
+    )
+    statements = []
+    for index, raw in enumerate(data.get("statement", ()), start=1):
+        sid = str(raw.get("id") or f"statement-{index}")
+        ids: set[str] = set()
+        claims = []
+        for c_index, raw_claim in enumerate(raw.get("claim", ()), start=1):
+            claim = _claim(raw_claim, where=f"statement {sid} claim {c_index}", ids=ids)
+            ids.add(claim.id)
+            claims.append(claim)
+        if "year" not in raw or not raw.get("regions"):
+            raise AuditFileError(f"statement {sid}: year and regions are required")
+        statements.append(
+            Statement(
+                id=sid,
+                text_zh=str(raw.get("text_zh", "")),
+                text_en=str(raw.get("text_en", "")),
+                regions=tuple(str(r) for r in raw["regions"]),
+                region_label=str(raw.get("region_label", "+".join(raw["regions"]))),
+                year=int(raw["year"]),
+                claims=tuple(claims),
+                source=str(raw.get("source", "")),
+            )
+        )
+    tolerance = data.get("relative_tolerance", DEFAULT_RELATIVE_TOLERANCE)
+    return AuditFile(
+        title=str(data.get("title", "")),
+        statements=tuple(statements),
+        references=references,
+        relative_tolerance=_decimal(tolerance, where="relative_tolerance"),
+    )
+
+
+def load_audit_file(path: Path) -> AuditFile:
+    """Read a .toml or .json audit file (numbers keep their written digits)."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, parse_float=Decimal)
+        else:
+            data = tomllib.loads(text, parse_float=Decimal)
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise AuditFileError(f"{path.name}: {exc}") from exc
+    return parse_audit_file(data)
+
+
+def with_population(file: AuditFile, values: Mapping[tuple[str, int], Decimal], *, source: str) -> AuditFile:
+    """The file with population references added from a table (10k persons) where the file has none."""
+    have = {(r.name, r.region, r.year) for r in file.references}
+    extra = tuple(
+        Reference("population", region, year, value, dt.date(year, 12, 31), source, "10k persons")
+        for (region, year), value in sorted(values.items())
+        if ("population", region, year) not in have
+    )
+    return AuditFile(file.title, file.statements, file.references + extra, file.relative_tolerance)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Output
+
+
+def format_audit(result: AuditResult) -> str:
+    """The audit as plain text: each statement, each claim's verdict, and the arithmetic."""
+    lines = [result.title, "=" * len(result.title)] if result.title else []
+    for statement_result in result.statements:
+        st = statement_result.statement
+        zh, en = VERDICT_TEXT[statement_result.verdict]
+        lines.append("")
+        lines.append(f"[{st.id}] {st.region_label} {st.year} — {zh} · {en}")
+        for text in (st.text_zh, st.text_en):
+            if text:
+                lines.append(f"  “{text}”")
+        for claim in statement_result.claims:
+            zh, en = VERDICT_TEXT[claim.verdict]
+            lines.append(f"  · {claim.claim_id} ({claim.kind.value} {claim.stated}): {zh} · {claim.summary}")
+            lines.extend(f"      {step}" for step in claim.steps)
+    counts = result.counts()
+    lines.append("")
+    lines.append("claims: " + ", ".join(f"{VERDICT_TEXT[v][1]} {n}" for v, n in counts.items() if n))
+    return "\n".join(lines)
+
+
+def audit_as_dict(result: AuditResult) -> dict[str, Any]:
+    """The audit as JSON-ready data (Decimals as strings)."""
+    return {
+        "title": result.title,
+        "counts": {v.value: n for v, n in result.counts().items()},
+        "statements": [
+            {
+                "id": s.statement.id,
+                "region": s.statement.region_label,
+                "year": s.statement.year,
+                "text_zh": s.statement.text_zh,
+                "text_en": s.statement.text_en,
+                "verdict": s.verdict.value,
+                "claims": [
+                    {
+                        "id": c.claim_id,
+                        "kind": c.kind.value,
+                        "stated": str(c.stated),
+                        "verdict": c.verdict.value,
+                        "summary": c.summary,
+                        "steps": c.steps,
+                        "implied": {k: str(v) for k, v in c.implied.items()},
+                    }
+                    for c in s.claims
+                ],
+            }
+            for s in result.statements
+        ],
+    }

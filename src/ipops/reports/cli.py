@@ -1,0 +1,198 @@
+"""`ipops report …`: innovation reports, white papers, statistics import and the figure audit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ipops.reports.audit import (
+    AuditFileError,
+    Verdict,
+    audit,
+    audit_as_dict,
+    format_audit,
+    load_audit_file,
+    with_population,
+)
+from ipops.reports.paths import SEED_AUDIT_FILE
+
+report_app = typer.Typer(help="报告 · innovation reports and figure audit", no_args_is_help=True)
+console = Console()
+
+
+@report_app.command("audit")
+def audit_command(
+    file: Annotated[
+        Path, typer.Argument(help="核查文件 (.toml/.json) · statements to audit", exists=True, dir_okay=False)
+    ] = SEED_AUDIT_FILE,
+    population: Annotated[
+        Path | None,
+        typer.Option(help="人口表 CSV · population CSV (region_code,year,population or NBS wide format)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON 输出 · print JSON")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="有不一致时退出码为 1 · exit 1 when a claim is inconsistent")
+    ] = False,
+) -> None:
+    """核查已发布的统计表述 · Recompute the values a published statement implies and check its claims."""
+    try:
+        audit_file = load_audit_file(file)
+    except AuditFileError as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(2) from exc
+    if population is not None:
+        from ipops.core.regions import load_population_csv
+
+        table = load_population_csv(population)
+        audit_file = with_population(audit_file, table.values, source=f"population table {population.name}")
+    result = audit(audit_file)
+    if as_json:
+        typer.echo(json.dumps(audit_as_dict(result), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(format_audit(result))
+    counts = result.counts()
+    if strict and (counts[Verdict.INCONSISTENT] or counts[Verdict.PERIOD_MISMATCH]):
+        raise typer.Exit(1)
+
+
+def _uow() -> object:
+    from ipops.core.config import get_settings
+    from ipops.core.db import make_engine, make_session_factory
+    from ipops.core.uow import UnitOfWork
+
+    return UnitOfWork(make_session_factory(make_engine(get_settings().database_url)))
+
+
+@report_app.command("innovation")
+def innovation_command(
+    alliance: Annotated[str, typer.Option(help="联盟代码 · alliance code")] = "yrd",
+    year: Annotated[int, typer.Option(help="报告年度 · report year")] = 2020,
+    fmt: Annotated[str, typer.Option("--format", help="pdf | html | csv | xlsx")] = "html",
+    out: Annotated[Path | None, typer.Option(help="输出文件或目录 · output file (csv: a folder)")] = None,
+    lake_dir: Annotated[
+        Path | None, typer.Option(help="数据湖目录 · lake folder (default IPOPS_LAKE_DIR)")
+    ] = None,
+    tolerance: Annotated[str, typer.Option(help="核对容差 · reconciliation tolerance")] = "0.05",
+) -> None:
+    """生成创新能力报告 · Render the alliance's innovation-strength report."""
+    from decimal import Decimal
+
+    from ipops.core.authz import SYSTEM
+    from ipops.core.config import get_settings
+    from ipops.core.errors import DomainError
+    from ipops.core.uow import UnitOfWork
+    from ipops.reports import render
+    from ipops.reports.service import innovation_report
+
+    uow = _uow()
+    assert isinstance(uow, UnitOfWork)  # noqa: S101 - built just above
+    try:
+        report = innovation_report(
+            uow=uow,
+            actor=SYSTEM,
+            alliance_code=alliance,
+            year=year,
+            lake_dir=lake_dir or get_settings().lake_dir,
+            tolerance=Decimal(tolerance),
+        )
+    except DomainError as exc:
+        console.print(f"[red]✗[/] {exc.code.value}: {exc.detail}")
+        raise typer.Exit(2) from exc
+    target = out or Path(f"{alliance}-{year}" + ("" if fmt == "csv" else f".{fmt}"))
+    if fmt == "pdf":
+        target.write_bytes(render.render_pdf(report))
+    elif fmt == "html":
+        target.write_text(render.render_document(report), encoding="utf-8")
+    elif fmt == "xlsx":
+        target.write_bytes(render.tables_xlsx(render.report_tables(report)))
+    elif fmt == "csv":
+        target.mkdir(parents=True, exist_ok=True)
+        for table in render.report_tables(report):
+            (target / f"{table.name}.csv").write_text(render.table_csv(table), encoding="utf-8")
+    else:
+        console.print(f"[red]✗[/] unknown format {fmt!r}: pdf, html, csv or xlsx")
+        raise typer.Exit(2)
+    console.print(
+        f"[green]✓[/] {target} · {len(report.cells)} figures, {len(report.flagged)} disagreements, "
+        f"{len(report.sources)} sources"
+    )
+
+
+@report_app.command("import-stats")
+def import_stats_command(
+    file: Annotated[Path, typer.Argument(help="CSV/XLSX 统计表 · official statistics table", exists=True)],
+    name: Annotated[str, typer.Option(help="数据集名称 · dataset name (the source)")],
+    as_of: Annotated[str, typer.Option(help="截至日期 · as-of date, YYYY-MM-DD")],
+    alliance: Annotated[str, typer.Option(help="联盟代码 · alliance code")] = "yrd",
+    publisher: Annotated[str, typer.Option(help="发布机构 · publisher")] = "",
+    reference: Annotated[str, typer.Option(help="链接 · URL or citation")] = "",
+    population: Annotated[bool, typer.Option(help="人口表 · the file is a population table")] = False,
+) -> None:
+    """导入官方统计或人口表 · Import an official statistics (or population) table."""
+    from ipops.core.authz import SYSTEM
+    from ipops.core.errors import DomainError
+    from ipops.core.uow import UnitOfWork
+    from ipops.reports import service
+    from ipops.reports.schemas import DatasetKind, DatasetMeta
+
+    uow = _uow()
+    assert isinstance(uow, UnitOfWork)  # noqa: S101 - built just above
+    try:
+        alliance_id = service.alliance_id_for(uow=uow, code=alliance)
+        meta = DatasetMeta.model_validate(
+            {
+                "name": name,
+                "as_of": as_of,
+                "publisher": publisher,
+                "reference": reference or file.name,
+                "kind": DatasetKind.POPULATION if population else DatasetKind.OFFICIAL,
+            }
+        )
+        if population:
+            created = [
+                service.import_population_file(
+                    uow=uow,
+                    actor=SYSTEM,
+                    alliance_id=alliance_id,
+                    meta=meta,
+                    content=file.read_bytes(),
+                    filename=file.name,
+                )
+            ]
+        else:
+            created = service.import_statistics_file(
+                uow=uow,
+                actor=SYSTEM,
+                alliance_id=alliance_id,
+                meta=meta,
+                content=file.read_bytes(),
+                filename=file.name,
+            )
+    except DomainError as exc:
+        console.print(f"[red]✗[/] {exc.code.value}: {exc.detail}")
+        raise typer.Exit(2) from exc
+    for dataset in created:
+        console.print(
+            f"[green]✓[/] dataset {dataset.id}: {dataset.name} · {dataset.row_count} values "
+            f"· as of {dataset.as_of}"
+        )
+
+
+@report_app.command("load-sample-statistics")
+def load_sample_statistics_command(
+    alliance: Annotated[str, typer.Option(help="联盟代码 · alliance code")] = "yrd",
+) -> None:
+    """导入示例统计 · Import the bundled national figures and the shared NBS population table."""
+    from ipops.core.authz import SYSTEM
+    from ipops.core.uow import UnitOfWork
+    from ipops.reports import service
+
+    uow = _uow()
+    assert isinstance(uow, UnitOfWork)  # noqa: S101 - built just above
+    alliance_id = service.alliance_id_for(uow=uow, code=alliance)
+    for dataset in service.load_sample_statistics(uow=uow, actor=SYSTEM, alliance_id=alliance_id):
+        console.print(f"[green]✓[/] {dataset.name} · {dataset.row_count} values")

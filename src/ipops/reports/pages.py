@@ -1,0 +1,96 @@
+"""HTML routes for reports: the report page, its PDF, the province white paper and the figure audit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from ipops.alliance.models import Alliance
+from ipops.core.errors import DomainError, ErrorCode
+from ipops.reports import render
+from ipops.reports.api import build
+from ipops.reports.audit import audit, load_audit_file
+from ipops.reports.paths import SEED_AUDIT_FILE
+from ipops.web.deps import LocaleDep, PrincipalDep, UowDep
+from ipops.web.i18n import gettext_for
+from ipops.web.templating import render as render_page
+
+router = APIRouter(prefix="/reports", include_in_schema=False)
+DEFAULT_YEAR = 2020
+YearQuery = Annotated[int, Query(ge=1985, le=2100)]
+
+
+@router.get("", response_class=HTMLResponse)
+def report_index(
+    request: Request, uow: UowDep, locale: LocaleDep, year: YearQuery = DEFAULT_YEAR
+) -> Response:
+    """The alliances' reports and white papers."""
+    with uow:
+        alliances = [
+            {
+                "code": a.code,
+                "name_zh": a.name_zh,
+                "name_en": a.name_en,
+                "provinces": [r for r in a.regions if r.level == "province"],
+            }
+            for a in uow.session.scalars(select(Alliance).order_by(Alliance.code))
+        ]
+    return render_page(
+        request, "reports/index.html", {"alliances": alliances, "year": year, "zh": locale == "zh_CN"}
+    )
+
+
+@router.get("/innovation", response_class=HTMLResponse)
+def innovation_page(
+    request: Request,
+    uow: UowDep,
+    actor: PrincipalDep,
+    locale: LocaleDep,
+    alliance: str = "yrd",
+    year: YearQuery = DEFAULT_YEAR,
+) -> Response:
+    """The innovation-strength report with SVG charts; every number names its source and date."""
+    report = build(uow, actor, alliance, year, Decimal("0.05"))
+    context = render.report_context(report, locale=locale, t=gettext_for(locale).gettext)
+    return render_page(request, "reports/innovation.html", {**context, "bilingual_doc": False})
+
+
+@router.get("/innovation.pdf")
+def innovation_pdf(
+    uow: UowDep, actor: PrincipalDep, alliance: str = "yrd", year: YearQuery = DEFAULT_YEAR
+) -> Response:
+    """The same report as a bilingual PDF."""
+    report = build(uow, actor, alliance, year, Decimal("0.05"))
+    return Response(
+        render.render_pdf(report),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{alliance}-{year}.pdf"'},
+    )
+
+
+@router.get("/whitepaper.pdf")
+def whitepaper_pdf(
+    uow: UowDep, actor: PrincipalDep, province: str, alliance: str = "yrd", year: YearQuery = DEFAULT_YEAR
+) -> Response:
+    """A province's white paper on IP development and protection as a bilingual PDF."""
+    report = build(uow, actor, alliance, year, Decimal("0.05"))
+    try:
+        pdf = render.render_whitepaper_pdf(report, province_code=province)
+    except KeyError as exc:
+        raise DomainError(ErrorCode.NOT_FOUND, f"{province} is not a member province") from exc
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{province}-{year}.pdf"'},
+    )
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, locale: LocaleDep) -> Response:
+    """The audit of the seed statements with each claim's verdict and arithmetic."""
+    result = audit(load_audit_file(SEED_AUDIT_FILE))
+    return render_page(request, "reports/audit.html", {"result": result, "zh": locale == "zh_CN"})

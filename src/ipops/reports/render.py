@@ -1,0 +1,417 @@
+"""Render a report: the tables behind it, SVG charts, an HTML page or document, a PDF, CSV and XLSX."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from ipops.reports import charts
+from ipops.reports.builder import ALLIANCE, Cell, InnovationReport
+from ipops.reports.figures import Figure, SourceKind, format_number
+from ipops.reports.indicators import CITY_COLUMNS, HEADLINE, PER_10K, indicator_of
+from ipops.reports.sources import NATION
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
+KIND_BADGE = {
+    SourceKind.LAKE: ("湖", "L"),
+    SourceKind.OFFICIAL: ("官", "O"),
+    SourceKind.POPULATION: ("人", "P"),
+    SourceKind.DERIVED: ("算", "D"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One exportable table: a name, a header and rows of plain values."""
+
+    name: str
+    header: list[str]
+    rows: list[list[Any]]
+
+
+def _zh(locale: str) -> bool:
+    return locale.startswith("zh")
+
+
+def _region_name(report: InnovationReport, code: str, locale: str) -> str:
+    try:
+        return report.region(code).name(locale)
+    except KeyError:
+        return code
+
+
+def _places(indicator: str) -> int:
+    return indicator_of(indicator).places
+
+
+def badge(figure: Figure | None, locale: str) -> str:
+    """The short source mark and as-of date printed under a number, e.g. "官 2020-12-31"."""
+    if figure is None:
+        return ""
+    zh, en = KIND_BADGE[figure.source.kind]
+    return f"{zh if _zh(locale) else en} {figure.as_of.isoformat()}"
+
+
+def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Table]:
+    """Every table of the report, as exported to CSV and XLSX."""
+
+    def name(code: str) -> str:
+        return _region_name(report, code, locale)
+
+    figures = Table(
+        "figures",
+        [
+            "indicator",
+            "indicator_name",
+            "region_code",
+            "region",
+            "year",
+            "value",
+            "unit",
+            "source_kind",
+            "source",
+            "as_of",
+            "derivation",
+            "lake_value",
+            "official_value",
+            "relative_difference",
+            "flagged",
+        ],
+        [],
+    )
+    for (indicator, code, year), cell in sorted(
+        report.cells.items(), key=lambda kv: (kv[0][0], kv[0][2], kv[0][1])
+    ):
+        if cell.figure is None:
+            continue
+        meta = indicator_of(indicator)
+        rec = cell.reconciliation
+        figures.rows.append(
+            [
+                indicator,
+                meta.label(locale),
+                code,
+                name(code),
+                year,
+                cell.figure.value,
+                meta.unit(locale),
+                cell.figure.source.kind.value,
+                cell.figure.source.name,
+                cell.figure.as_of.isoformat(),
+                cell.figure.derivation,
+                cell.lake.value if cell.lake else None,
+                cell.official.value if cell.official else None,
+                rec.relative if rec else None,
+                rec.flagged if rec else None,
+            ]
+        )
+    heads = [r for r in report.regions if r.level in ("nation", "alliance", "province")]
+    summary = Table(
+        "summary",
+        ["indicator", "indicator_name", *(f"{r.code} {r.name(locale)}" for r in heads)],
+        [
+            [key, indicator_of(key).label(locale), *(report.value(key, r.code) for r in heads)]
+            for key in HEADLINE
+        ],
+    )
+    cities = Table(
+        "cities",
+        ["region_code", "region", *CITY_COLUMNS],
+        [
+            [c.code, c.name(locale), *(report.value(k, c.code) for k in CITY_COLUMNS)]
+            for c in report.by_level("city")
+        ],
+    )
+    rankings = Table(
+        "rankings", ["indicator", "level", "rank", "region_code", "region", "value", "source", "as_of"], []
+    )
+    for indicator, levels in report.rankings.items():
+        for level, entries in levels.items():
+            for e in entries:
+                rankings.rows.append(
+                    [
+                        indicator,
+                        level,
+                        e.rank,
+                        e.region_code,
+                        name(e.region_code),
+                        e.figure.value,
+                        e.figure.source.label,
+                        e.figure.as_of.isoformat(),
+                    ]
+                )
+    composition = Table(
+        "composition",
+        ["province_code", "province", "sector", "field_number", "field", "documents"],
+        [
+            [
+                c.province_code,
+                name(c.province_code),
+                c.sector_zh if _zh(locale) else c.sector_en,
+                c.field_number,
+                c.field_zh if _zh(locale) else c.field_en,
+                c.documents,
+            ]
+            for c in report.composition
+        ],
+    )
+    applicants = Table(
+        "top_applicants",
+        ["rank", "applicant", "region_code", "applications", "grants"],
+        [
+            [i, a.name, a.region_code, a.applications, a.grants]
+            for i, a in enumerate(report.top_applicants, start=1)
+        ],
+    )
+    reconciliation = Table(
+        "reconciliation",
+        [
+            "indicator",
+            "region_code",
+            "region",
+            "year",
+            "lake",
+            "lake_as_of",
+            "official",
+            "official_source",
+            "official_as_of",
+            "difference",
+            "relative_difference",
+            "tolerance",
+            "flagged",
+        ],
+        [
+            [
+                r.indicator,
+                r.region_code,
+                name(r.region_code),
+                r.year,
+                r.lake.value,
+                r.lake.as_of.isoformat(),
+                r.official.value,
+                r.official.source.name,
+                r.official.as_of.isoformat(),
+                r.difference,
+                r.relative,
+                r.tolerance,
+                r.flagged,
+            ]
+            for r in report.reconciliations
+        ],
+    )
+    sources_table = Table(
+        "sources",
+        ["kind", "name", "reference", "as_of"],
+        [[s.kind.value, s.name, s.reference, s.as_of.isoformat()] for s in report.sources],
+    )
+    return [figures, summary, cities, rankings, composition, applicants, reconciliation, sources_table]
+
+
+def _cell_text(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    return value
+
+
+def table_csv(table: Table) -> str:
+    """One table as CSV text (UTF-8 with header)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.header)
+    writer.writerows([[_cell_text(v) for v in row] for row in table.rows])
+    return buffer.getvalue()
+
+
+def tables_xlsx(tables: list[Table]) -> bytes:
+    """Every table as one sheet of an XLSX workbook (numbers as numbers)."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active) if book.active is not None else None
+    for table in tables:
+        sheet = book.create_sheet(table.name[:31])
+        sheet.append(table.header)
+        for row in table.rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Charts and HTML
+
+
+def report_charts(report: InnovationReport, *, locale: str, t: Callable[[str], str]) -> dict[str, Markup]:
+    """The report's SVG charts, keyed by name."""
+    empty = t("No data for this chart")
+    provinces = report.by_level("province")
+    cities = report.by_level("city")
+
+    def bars(indicator: str, regions: list[Any], limit: int) -> list[charts.Bar]:
+        out = [
+            charts.Bar(r.name(locale), f.value, badge(f, locale))
+            for r in regions
+            if (f := report.cell(indicator, r.code).figure) is not None
+        ]
+        return sorted(out, key=lambda b: -b.value)[:limit]
+
+    province_metric = (
+        PER_10K if any(report.value(PER_10K, p.code) is not None for p in provinces) else "patent_grants"
+    )
+    city_metric = "patent_grants"
+    series = {
+        p.name(locale): {
+            y: v for y in report.years if (v := report.value("patent_grants", p.code, y)) is not None
+        }
+        for p in provinces
+    }
+    sectors: list[str] = []
+    composition: dict[str, dict[str, Decimal]] = {}
+    for row in report.composition:
+        sector = row.sector_zh if _zh(locale) and row.sector_zh else row.sector_en
+        if sector not in sectors:
+            sectors.append(sector)
+        parts = composition.setdefault(_region_name(report, row.province_code, locale), {})
+        parts[sector] = parts.get(sector, Decimal(0)) + row.documents
+    groups = [
+        (
+            p.name(locale),
+            [
+                charts.Tile(c.code, c.name(locale), report.value(city_metric, c.code))
+                for c in cities
+                if c.parent_code == p.code
+            ],
+        )
+        for p in provinces
+    ]
+    return {
+        "rank_provinces": Markup(  # noqa: S704 - the SVG is built from escaped parts
+            charts.bar_chart(
+                bars(province_metric, provinces, 40),
+                title=f"{t('Ranking of provinces')}: "
+                f"{indicator_of(province_metric).label(locale)} ({report.year})",
+                places=_places(province_metric),
+                empty=empty,
+            )
+        ),
+        "rank_cities": Markup(  # noqa: S704
+            charts.bar_chart(
+                bars(city_metric, cities, 20),
+                title=f"{t('Top cities')}: {indicator_of(city_metric).label(locale)} ({report.year})",
+                empty=empty,
+            )
+        ),
+        "series": Markup(  # noqa: S704
+            charts.line_chart(
+                series,
+                years=report.years,
+                title=f"{indicator_of('patent_grants').label(locale)} {report.years[0]}–{report.years[-1]}",
+                empty=empty,
+            )
+        ),
+        "composition": Markup(  # noqa: S704
+            charts.stacked_bars(
+                composition, segments=sectors, title=t("Technology composition by sector"), empty=empty
+            )
+        ),
+        "map": Markup(  # noqa: S704
+            charts.tile_map(
+                [(label, tiles) for label, tiles in groups if tiles],
+                title=f"{t('Alliance cities')}: {indicator_of(city_metric).label(locale)} ({report.year})",
+                empty=empty,
+            )
+        ),
+    }
+
+
+def bilingual(translate: Callable[[str], str]) -> Callable[[str], str]:
+    """A gettext that prints Chinese and English together, for the bilingual PDF."""
+
+    def both(message: str) -> str:
+        zh = translate(message)
+        return message if zh == message else f"{zh} · {message}"
+
+    return both
+
+
+def report_context(report: InnovationReport, *, locale: str, t: Callable[[str], str]) -> dict[str, Any]:
+    """What the report templates need: the report, its charts, tables and number helpers."""
+
+    def value(cell: Cell) -> str:
+        if cell.figure is None:
+            return "—"
+        return format_number(cell.figure.value, _places(cell.figure.indicator))
+
+    heads = [r for r in report.regions if r.level in ("nation", "alliance", "province")]
+    headline = [key for key in HEADLINE if any(report.cell(key, r.code).figure for r in heads)]
+    return {
+        "report": report,
+        "charts": report_charts(report, locale=locale, t=t),
+        "heads": heads,
+        "headline": headline,
+        "city_columns": CITY_COLUMNS,
+        "indicator_of": indicator_of,
+        "value": value,
+        "badge": lambda cell: badge(cell.figure, locale),
+        "fmt": format_number,
+        "region_name": lambda code: _region_name(report, code, locale),
+        "NATION": NATION,
+        "ALLIANCE": ALLIANCE,
+        "PER_10K": PER_10K,
+        "zh": _zh(locale),
+        "rloc": locale,
+    }
+
+
+def _environment() -> Environment:
+    return Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=select_autoescape(["html"]))
+
+
+def render_document(report: InnovationReport, *, template: str = "reports/document.html") -> str:
+    """The standalone bilingual HTML document the PDF is printed from."""
+    from ipops.web.i18n import translations
+
+    t = bilingual(translations("zh_CN").gettext)
+    context = report_context(report, locale="zh_CN", t=t)
+    return _environment().get_template(template).render(_=t, bilingual_doc=True, **context)
+
+
+def render_pdf(report: InnovationReport, *, template: str = "reports/document.html") -> bytes:
+    """The report as a PDF (WeasyPrint; Noto CJK fonts for Chinese)."""
+    from weasyprint import HTML
+
+    pdf = HTML(string=render_document(report, template=template), base_url=str(TEMPLATES_DIR)).write_pdf()
+    return bytes(pdf)
+
+
+def render_whitepaper_document(report: InnovationReport, *, province_code: str) -> str:
+    """The bilingual white paper of one member province as a standalone HTML document."""
+    from ipops.web.i18n import translations
+
+    province = report.region(province_code)
+    if province.level != "province":
+        raise KeyError(province_code)
+    t = bilingual(translations("zh_CN").gettext)
+    context = report_context(report, locale="zh_CN", t=t)
+    return (
+        _environment()
+        .get_template("reports/whitepaper.html")
+        .render(_=t, bilingual_doc=True, province=province, **context)
+    )
+
+
+def render_whitepaper_pdf(report: InnovationReport, *, province_code: str) -> bytes:
+    """The white paper of one member province as a PDF."""
+    from weasyprint import HTML
+
+    html = render_whitepaper_document(report, province_code=province_code)
+    return bytes(HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf())

@@ -1,0 +1,373 @@
+"""Report use cases: import official and population tables, build the innovation report, load the sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ipops.alliance.models import Alliance
+from ipops.core.audit import record_audit
+from ipops.core.authz import (
+    SYSTEM,
+    Action,
+    Principal,
+    RecordScope,
+    Role,
+    Visibility,
+    region_contains,
+    require,
+)
+from ipops.core.db import db_now
+from ipops.core.errors import DomainError, ErrorCode
+from ipops.core.uow import UnitOfWork
+from ipops.reports import sources
+from ipops.reports.builder import InnovationReport, ReportInputs, ReportRegion, build_report
+from ipops.reports.figures import Figure, Source, SourceKind
+from ipops.reports.indicators import INDICATORS
+from ipops.reports.models import StatDataset, StatValue
+from ipops.reports.paths import NATIONAL_STATISTICS_CSV, shared_population_csv
+from ipops.reports.reconcile import DEFAULT_TOLERANCE
+from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
+from ipops.reports.sources import NATION, StatisticsFileError, StatRow
+
+TOP_APPLICANTS = 10
+
+
+def _scope(meta: DatasetMeta, alliance_id: int) -> RecordScope:
+    return RecordScope(
+        alliance_id=alliance_id, region_code=meta.scope_region_code, visibility=Visibility(meta.visibility)
+    )
+
+
+def _require(actor: Principal, action: Action, scope: RecordScope) -> None:
+    """The policy decides; the system actor (CLI, sample loading) acts for every alliance."""
+    if actor == SYSTEM:
+        return
+    require(actor, action, scope)
+
+
+def _validate_rows(meta: DatasetMeta, rows: Sequence[StatRow]) -> None:
+    if not rows:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, "the table holds no values")
+    seen: set[tuple[str, str, int]] = set()
+    for row in rows:
+        if row.indicator not in INDICATORS:
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR, f"unknown indicator {row.indicator!r}", field="indicator"
+            )
+        if meta.kind == DatasetKind.POPULATION and row.indicator != "population":
+            raise DomainError(ErrorCode.VALIDATION_ERROR, "a population table holds population only")
+        if meta.scope_region_code and (
+            row.region_code == NATION or not region_contains(meta.scope_region_code, row.region_code)
+        ):
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR,
+                f"{row.region_code} lies outside the table's region {meta.scope_region_code}",
+            )
+        key = (row.indicator, row.region_code, row.year)
+        if key in seen:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, f"{key} appears twice")
+        seen.add(key)
+
+
+def _add_dataset(
+    session: Session, *, actor: Principal, alliance_id: int, meta: DatasetMeta, rows: Sequence[StatRow]
+) -> StatDataset:
+    dataset = StatDataset(
+        alliance_id=alliance_id,
+        kind=meta.kind.value,
+        name=meta.name,
+        publisher=meta.publisher,
+        reference=meta.reference,
+        as_of=meta.as_of,
+        scope_region_code=meta.scope_region_code,
+        visibility=meta.visibility,
+        row_count=len(rows),
+        imported_by=actor.user_id,
+        values=[
+            StatValue(
+                indicator=r.indicator, region_code=r.region_code, year=r.year, value=r.value, as_of=r.as_of
+            )
+            for r in rows
+        ],
+    )
+    session.add(dataset)
+    session.flush()
+    record_audit(
+        session,
+        actor=actor,
+        action="report.dataset.imported",
+        entity_type="report_dataset",
+        entity_id=dataset.id,
+        after={**meta.model_dump(), "rows": len(rows)},
+        region_code=meta.scope_region_code,
+    )
+    return dataset
+
+
+def import_statistics(
+    *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, rows: Sequence[StatRow]
+) -> DatasetRead:
+    """Store one official or population table; alliance admins any region, region admins their own."""
+    _require(actor, Action.CREATE, _scope(meta, alliance_id))
+    _validate_rows(meta, rows)
+    with uow:
+        dataset = _add_dataset(uow.session, actor=actor, alliance_id=alliance_id, meta=meta, rows=rows)
+        uow.commit()
+        return DatasetRead.model_validate(dataset)
+
+
+def import_statistics_file(
+    *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, content: bytes, filename: str
+) -> list[DatasetRead]:
+    """Import a CSV/XLSX table; rows naming a `source` become one dataset per source, in one transaction."""
+    _require(actor, Action.CREATE, _scope(meta, alliance_id))
+    try:
+        rows = sources.read_statistics(content, filename=filename)
+    except (StatisticsFileError, ValueError) as exc:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, str(exc)) from exc
+    groups: dict[str | None, list[StatRow]] = {}
+    for row in rows:
+        groups.setdefault(row.source, []).append(row)
+    metas = {
+        source: meta if source is None else meta.model_copy(update={"name": source[:300]})
+        for source in groups
+    }
+    for source, group in groups.items():
+        _validate_rows(metas[source], group)
+    with uow:
+        created = [
+            _add_dataset(uow.session, actor=actor, alliance_id=alliance_id, meta=metas[source], rows=group)
+            for source, group in groups.items()
+        ]
+        uow.commit()
+        return [DatasetRead.model_validate(d) for d in created]
+
+
+def population_rows(content: bytes, *, filename: str) -> list[StatRow]:
+    """Population rows (10k persons) from `region_code,year,population` or the NBS wide CSV."""
+    from ipops.core.regions import load_population_csv
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(filename).name
+        path.write_bytes(content)
+        try:
+            table = load_population_csv(path)
+        except (ValueError, KeyError) as exc:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, str(exc)) from exc
+    return [
+        StatRow(code, year, "population", value, dt.date(year, 12, 31))
+        for (code, year), value in sorted(table.values.items())
+    ]
+
+
+def import_population_file(
+    *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, content: bytes, filename: str
+) -> DatasetRead:
+    """Import a population table (provinces or cities, in 10k persons)."""
+    meta = meta.model_copy(update={"kind": DatasetKind.POPULATION})
+    return import_statistics(
+        uow=uow,
+        actor=actor,
+        alliance_id=alliance_id,
+        meta=meta,
+        rows=population_rows(content, filename=filename),
+    )
+
+
+def _is_member(actor: Principal, alliance_id: int) -> bool:
+    return actor.is_authenticated and actor.role != Role.PUBLIC and actor.alliance_id == alliance_id
+
+
+def list_datasets(*, uow: UnitOfWork, actor: Principal, alliance_id: int) -> list[DatasetRead]:
+    """The imported tables the actor may see, newest first."""
+    with uow:
+        stmt = select(StatDataset).where(StatDataset.alliance_id == alliance_id)
+        if not _is_member(actor, alliance_id):
+            stmt = stmt.where(StatDataset.visibility == Visibility.PUBLIC.value)
+        rows = uow.session.scalars(stmt.order_by(StatDataset.id.desc())).all()
+        return [DatasetRead.model_validate(d) for d in rows]
+
+
+def delete_dataset(*, uow: UnitOfWork, actor: Principal, dataset_id: int) -> None:
+    """Remove an imported table and its values."""
+    with uow:
+        session = uow.session
+        dataset = session.get(StatDataset, dataset_id, with_for_update=True)
+        if dataset is None:
+            raise DomainError(ErrorCode.NOT_FOUND)
+        require(
+            actor,
+            Action.DELETE,
+            RecordScope(dataset.alliance_id, dataset.scope_region_code, Visibility(dataset.visibility)),
+        )
+        record_audit(
+            session,
+            actor=actor,
+            action="report.dataset.deleted",
+            entity_type="report_dataset",
+            entity_id=dataset.id,
+            before={"name": dataset.name, "kind": dataset.kind, "rows": dataset.row_count},
+            region_code=dataset.scope_region_code,
+        )
+        session.delete(dataset)
+        uow.commit()
+
+
+def alliance_id_for(*, uow: UnitOfWork, code: str) -> int:
+    """The id of an alliance by its code."""
+    with uow:
+        found = uow.session.scalar(select(Alliance.id).where(Alliance.code == code))
+        if found is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no alliance {code!r}")
+        return int(found)
+
+
+def _stored(value: Decimal) -> Decimal:
+    """A stored value without the column's trailing zeros (499167.000000 → 499167, 15.800000 → 15.8)."""
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def _official_figures(session: Session, *, actor: Principal, alliance_id: int) -> list[Figure]:
+    stmt = (
+        select(StatDataset)
+        .where(StatDataset.alliance_id == alliance_id)
+        .options(selectinload(StatDataset.values))
+        .order_by(StatDataset.as_of, StatDataset.id)
+    )
+    if not _is_member(actor, alliance_id):
+        stmt = stmt.where(StatDataset.visibility == Visibility.PUBLIC.value)
+    figures: list[Figure] = []
+    for dataset in session.scalars(stmt):
+        kind = SourceKind.POPULATION if dataset.kind == DatasetKind.POPULATION else SourceKind.OFFICIAL
+        for value in dataset.values:
+            source = Source(
+                kind, dataset.name, value.as_of or dataset.as_of, dataset.reference or f"dataset {dataset.id}"
+            )
+            figures.append(
+                Figure(value.indicator, value.region_code, value.year, _stored(value.value), source)
+            )
+    return figures
+
+
+def _lake_inputs(lake_dir: Path | None, *, year: int, provinces: Sequence[str]) -> dict[str, object]:
+    """Lake counts, composition and applicants, with the lake as a source; nothing when no lake exists."""
+    if lake_dir is None:
+        return {}
+    as_of = sources.lake_as_of(lake_dir)
+    if as_of is None:
+        return {}
+    con = sources.open_lake(lake_dir)
+    try:
+        counts = sources.lake_counts(con, years=list(range(year - 5, year + 1)))
+        documents = con.execute("SELECT count(*) FROM documents").fetchone()
+        prefixes = sorted({p[:2] for p in provinces})
+        composition = sources.lake_composition(
+            con, province_prefixes=prefixes, first_year=year - 4, last_year=year
+        )
+        applicants = sources.lake_top_applicants(
+            con, province_prefixes=prefixes, first_year=year - 4, last_year=year, limit=TOP_APPLICANTS
+        )
+    finally:
+        con.close()
+    total = int(documents[0]) if documents else 0
+    source = Source(SourceKind.LAKE, f"ipops data lake ({total:,} documents)", as_of, str(lake_dir))
+    return {
+        "lake_counts": counts,
+        "lake_source": source,
+        "composition": composition,
+        "top_applicants": applicants,
+    }
+
+
+def innovation_report(
+    *,
+    uow: UnitOfWork,
+    actor: Principal,
+    alliance_code: str,
+    year: int,
+    lake_dir: Path | None,
+    tolerance: Decimal = DEFAULT_TOLERANCE,
+) -> InnovationReport:
+    """The alliance's innovation-strength report for a year, from the lake and the imported statistics."""
+    if not 1985 <= year <= 2100:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, f"{year} is not a report year", field="year")
+    with uow:
+        session = uow.session
+        alliance = session.scalar(
+            select(Alliance).where(Alliance.code == alliance_code).options(selectinload(Alliance.regions))
+        )
+        if alliance is None:
+            raise DomainError(ErrorCode.NOT_FOUND, f"no alliance {alliance_code!r}")
+        members = [
+            ReportRegion(r.code, r.name_zh, r.name_en, r.level, r.parent_code)
+            for r in alliance.regions
+            if r.level in ("province", "city")
+        ]
+        official = _official_figures(session, actor=actor, alliance_id=alliance.id)
+        generated_at = db_now(session)
+        names = (alliance.code, alliance.name_zh, alliance.name_en)
+    provinces = sorted({m.code[:2] + "0000" for m in members})
+    lake = _lake_inputs(lake_dir, year=year, provinces=provinces)
+    inputs = ReportInputs(
+        alliance_code=names[0],
+        alliance_zh=names[1],
+        alliance_en=names[2],
+        year=year,
+        members=members,
+        official=official,
+        tolerance=tolerance,
+        generated_at=generated_at,
+        **lake,  # type: ignore[arg-type]
+    )
+    return build_report(inputs)
+
+
+def load_sample_statistics(
+    *, uow: UnitOfWork, actor: Principal, alliance_id: int, population_csv: Path | None = None
+) -> list[DatasetRead]:
+    """Import the bundled national figures and, when found, the NBS population table (once per alliance)."""
+    with uow:
+        existing = set(
+            uow.session.scalars(select(StatDataset.name).where(StatDataset.alliance_id == alliance_id))
+        )
+    created: list[DatasetRead] = []
+    if not any("CNIPA" in name or "NSF" in name for name in existing):
+        meta = DatasetMeta(
+            name="ipops bundled national statistics", as_of=dt.date(2023, 7, 31), reference="bundled"
+        )
+        created += import_statistics_file(
+            uow=uow,
+            actor=actor,
+            alliance_id=alliance_id,
+            meta=meta,
+            content=NATIONAL_STATISTICS_CSV.read_bytes(),
+            filename=NATIONAL_STATISTICS_CSV.name,
+        )
+    path = population_csv or shared_population_csv()
+    name = "NBS E0103 year-end resident population by province"
+    if path.is_file() and name not in existing:
+        rows = population_rows(path.read_bytes(), filename=path.name)
+        created.append(
+            import_population_file(
+                uow=uow,
+                actor=actor,
+                alliance_id=alliance_id,
+                meta=DatasetMeta(
+                    name=name,
+                    as_of=max(r.as_of for r in rows if r.as_of is not None),
+                    publisher="National Bureau of Statistics of China",
+                    reference="https://data.stats.gov.cn/easyquery.htm?cn=E0103 (via PyPSA-China-PIK)",
+                ),
+                content=path.read_bytes(),
+                filename=path.name,
+            )
+        )
+    return created
