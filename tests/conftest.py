@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from ipops.core.uow import UnitOfWork
 
-pytest_plugins = ["tests.db_fixtures"]
+pytest_plugins = ["tests.db_fixtures", "tests.browser"]
 
 
 @pytest.fixture(scope="session")

@@ -2,75 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import uvicorn
 
-from ipops.core.config import Settings
-from ipops.web.app import create_app
-
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real app on a loopback port, over its own SQLite file loaded with the sample alliance."""
-    if not CHROMIUM.exists():
-        if os.environ.get("IPOPS_REQUIRE_BROWSER"):
-            pytest.fail("Debian chromium is required here (apt-get install chromium)")
-        pytest.skip("Debian chromium is not installed")
-    from ipops.sample import load_sample_data
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ipops.db'}"
-    load_sample_data(database_url=url)
-    port = _free_port()
-    app = create_app(settings=Settings(env="test", database_url=url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser(live_server: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def test_sign_in_create_asset_list_and_switch_language(live_server: str, browser: object) -> None:

@@ -16,6 +16,7 @@ from ipops.alliance.schemas import OrganisationCreate, OrganisationRead
 from ipops.core.authz import Principal, Role
 from ipops.core.errors import DomainError, ErrorCode, error_title
 from ipops.web.deps import LOCALE_COOKIE, SESSION_COOKIE, PrincipalDep, SignedInDep, UowDep, request_locale
+from ipops.web.forms import error_lines
 from ipops.web.i18n import normalise_locale
 from ipops.web.templating import render
 
@@ -114,12 +115,8 @@ def organisation_create(
         )
         service.create_organisation(uow=uow, actor=actor, data=data)
         return RedirectResponse("/alliance", status_code=303)
-    except ValidationError as exc:
-        errors = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
-    except DomainError as exc:
-        errors = [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
-    except ValueError as exc:
-        errors = [str(exc)]
+    except (ValidationError, DomainError, ValueError) as exc:
+        errors = error_lines(request, exc)
     if actor.alliance_id is None:
         raise DomainError(ErrorCode.NOT_FOUND)
     alliance = service.get_alliance(uow=uow, alliance_id=actor.alliance_id)

@@ -14,19 +14,12 @@ from ipops.assets import service
 from ipops.assets.models import EventKind, IpType, LegalStatus
 from ipops.assets.schemas import AssetCreate, AssetFilter, AssetUpdate, EventCreate, OwnerIn, TransferRequest
 from ipops.core.authz import Action, RecordScope, Visibility, can
-from ipops.core.errors import DomainError, error_title
-from ipops.web.deps import PrincipalDep, SignedInDep, UowDep, request_locale
+from ipops.core.errors import DomainError
+from ipops.web.deps import PrincipalDep, SignedInDep, UowDep
+from ipops.web.forms import error_lines, split_list
 from ipops.web.templating import render
 
 router = APIRouter(prefix="/assets", include_in_schema=False)
-
-
-def _split(value: str) -> list[str]:
-    return [part.strip() for part in value.replace("，", ",").replace(";", ",").split(",") if part.strip()]
-
-
-def _form_errors(exc: ValidationError) -> list[str]:
-    return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
 
 
 def _choices() -> dict[str, Any]:
@@ -102,15 +95,15 @@ def asset_create(
             application_date=dt.date.fromisoformat(application_date) if application_date else None,
             legal_status=LegalStatus(legal_status),
             visibility=Visibility(visibility),
-            ipc_classes=_split(ipc_classes),
-            nice_classes=[int(n) for n in _split(nice_classes)],
+            ipc_classes=split_list(ipc_classes),
+            nice_classes=[int(n) for n in split_list(nice_classes)],
             region_code=region_code or None,
             owners=[owner],
         )
         created = service.create_asset(uow=uow, actor=actor, data=data)
         return RedirectResponse(f"/assets/{created.id}", status_code=303)
     except (ValidationError, DomainError, ValueError) as exc:
-        errors = _error_lines(request, exc)
+        errors = error_lines(request, exc)
     orgs = list_organisations(uow=uow, actor=actor)
     return render(
         request,
@@ -164,14 +157,6 @@ def _detail_with_errors(
     return render(request, "assets/detail.html", context, status_code=422)
 
 
-def _error_lines(request: Request, exc: Exception) -> list[str]:
-    if isinstance(exc, ValidationError):
-        return _form_errors(exc)
-    if isinstance(exc, DomainError):
-        return [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
-    return [str(exc)]
-
-
 @router.post("/{asset_id}/events", response_class=HTMLResponse)
 def asset_record_event(
     asset_id: int,
@@ -190,7 +175,7 @@ def asset_record_event(
         service.record_event(uow=uow, actor=actor, asset_id=asset_id, data=data)
         return RedirectResponse(f"/assets/{asset_id}", status_code=303)
     except (ValidationError, DomainError, ValueError) as exc:
-        return _detail_with_errors(request, uow, actor, asset_id, _error_lines(request, exc))
+        return _detail_with_errors(request, uow, actor, asset_id, error_lines(request, exc))
 
 
 @router.post("/{asset_id}/transfer", response_class=HTMLResponse)
@@ -215,7 +200,7 @@ def asset_transfer(
         service.transfer_asset(uow=uow, actor=actor, asset_id=asset_id, data=data)
         return RedirectResponse(f"/assets/{asset_id}", status_code=303)
     except (ValidationError, DomainError, ValueError) as exc:
-        return _detail_with_errors(request, uow, actor, asset_id, _error_lines(request, exc))
+        return _detail_with_errors(request, uow, actor, asset_id, error_lines(request, exc))
 
 
 @router.get("/{asset_id}/edit", response_class=HTMLResponse)
@@ -247,13 +232,13 @@ def asset_update(
             title_en=title_en or None,
             legal_status=LegalStatus(legal_status),
             visibility=Visibility(visibility),
-            ipc_classes=_split(ipc_classes),
-            nice_classes=[int(n) for n in _split(nice_classes)],
+            ipc_classes=split_list(ipc_classes),
+            nice_classes=[int(n) for n in split_list(nice_classes)],
         )
         service.update_asset(uow=uow, actor=actor, asset_id=asset_id, data=data)
         return RedirectResponse(f"/assets/{asset_id}", status_code=303)
     except (ValidationError, DomainError, ValueError) as exc:
-        errors = _error_lines(request, exc)
+        errors = error_lines(request, exc)
     asset = service.get_asset(uow=uow, actor=actor, asset_id=asset_id)
     return render(
         request, "assets/edit.html", {"asset": asset, "errors": errors, **_choices()}, status_code=422
