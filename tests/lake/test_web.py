@@ -8,16 +8,18 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
+from tests.lake.test_indicators_data import CN, A, build_constructed_lake
 
 from ipops.core.config import Settings
 from ipops.web.app import create_app
-from tests.lake.test_indicators_data import A, CN, build_constructed_lake
 
 
 @pytest.fixture
 def lake_client(tmp_path: Path, session_factory: sessionmaker[Session]) -> Iterator[TestClient]:
     build_constructed_lake(tmp_path / "lake")
-    app = create_app(settings=Settings(env="test", lake_dir=tmp_path / "lake"), session_factory=session_factory)
+    app = create_app(
+        settings=Settings(env="test", lake_dir=tmp_path / "lake"), session_factory=session_factory
+    )
     with TestClient(app) as client:
         yield client
 
@@ -53,4 +55,6 @@ def test_pages(lake_client: TestClient) -> None:
     partial = lake_client.get("/lake", params={"applicant": "Boxco"}, headers={"hx-request": "true"})
     assert "US-1100006-B1" in partial.text and "<html" not in partial.text
     document = lake_client.get(f"/lake/documents/{A}", headers={"accept": "text/html"})
-    assert "原创性" in document.text and "0.722" in document.text and "Acme Semiconductor Inc." in document.text
+    assert (
+        "原创性" in document.text and "0.722" in document.text and "Acme Semiconductor Inc." in document.text
+    )
