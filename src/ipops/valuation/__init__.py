@@ -1,0 +1,1 @@
+"""Valuation domain: a pure engine (income, market, cost methods, Monte Carlo) plus service, API and pages."""

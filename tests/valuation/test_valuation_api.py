@@ -1,0 +1,180 @@
+"""Valuation service and API: request, run, sign-off by appraisers only, re-run, read refusals, PDF."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from tests.world import World, bearer
+
+from ipops.assets.models import Asset
+from ipops.core.audit import audit_trail
+from ipops.core.money import Money
+from ipops.valuation.service import latest_signed_range
+
+INVENTION_NUMBER = "201010567234.6"
+HTML = {"accept": "text/html"}
+
+
+def make_asset(client: TestClient, world: World, *, visibility: str = "private", **extra: Any) -> int:
+    body: dict[str, Any] = {
+        "ip_type": "invention",
+        "title": "一种锂电池隔膜的制备方法",
+        "application_number": INVENTION_NUMBER,
+        "application_date": "2015-10-28",
+        "legal_status": "granted",
+        "visibility": visibility,
+        "owners": [{"org_id": world.orgs["suzhou_ent"]}],
+        **extra,
+    }
+    response = client.post("/api/v1/assets", json=body, headers=bearer(client, "ent_admin"))
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def request_body(asset_id: int, world: World, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "asset_id": asset_id,
+        "scenario": "finance",
+        "method": "relief_from_royalty",
+        "inputs": {
+            "revenue": {"dist": "lognormal", "p10": 8_000_000, "p90": 14_000_000},
+            "discount_rate": {"dist": "triangular", "low": 0.1, "mode": 0.13, "high": 0.18},
+            "growth": {"dist": "pert", "low": -0.02, "mode": 0.04, "high": 0.08},
+        },
+        "settings": {"paths": 20_000, "seed": 7},
+        "indicator_scores": {"stability": 80, "market_share": 60},
+        "technology_cycle_years": 8,
+        "valuation_date": "2025-01-01",
+        "appraiser_org_id": world.orgs["hangzhou_appraiser"],
+        **extra,
+    }
+    return body
+
+
+def run_flow(client: TestClient, world: World) -> tuple[int, dict[str, Any]]:
+    asset_id = make_asset(client, world)
+    owner = bearer(client, "ent_admin")
+    created = client.post("/api/v1/valuations/requests", json=request_body(asset_id, world), headers=owner)
+    assert created.status_code == 201, created.text
+    ran = client.post(f"/api/v1/valuations/requests/{created.json()['id']}/run", headers=owner)
+    assert ran.status_code == 201, ran.text
+    return asset_id, ran.json()
+
+
+def test_request_run_sign_and_latest_range(client: TestClient, world: World, db_session: Session) -> None:
+    asset_id, report = run_flow(client, world)
+    assert report["status"] == "draft" and report["method_version"] == "rfr-1.0"
+    assert report["seed"] == 7 and report["paths"] == 20_000
+    assert float(report["p10"]["amount"]) <= float(report["p50"]["amount"]) <= float(report["p90"]["amount"])
+    context = report["context"]
+    assert context["life"]["binding"] == "technology" and context["life"]["economic_years"] == 8
+    assert context["indicators"]["leaves"] == {"stability": 80.0, "market_share": 60.0}
+    assert report["inputs"]["inputs"]["royalty_rate"]["dist"] == "triangular"  # drawn from the prior
+    assert context["royalty_prior"]["source"]
+    assert latest_signed_range(db_session, asset_id=asset_id) is None
+
+    refused = client.post(
+        f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "ent_admin")
+    )
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    banker = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "banker"))
+    assert banker.status_code in (403, 404)
+
+    appraiser = bearer(client, "appraiser")
+    signed = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
+    assert signed.status_code == 200, signed.text
+    assert signed.json()["status"] == "signed" and signed.json()["signed_at"]
+    again = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
+    assert again.status_code == 409
+
+    found = latest_signed_range(db_session, asset_id=asset_id)
+    assert found is not None and found.report_id == report["id"]
+    assert found.p10 == Money.of(report["p10"]["amount"], "CNY")
+    assert found.signed_at.tzinfo is not None
+    rng = client.get(f"/api/v1/valuations/assets/{asset_id}/range", headers=bearer(client, "ent_admin"))
+    assert rng.status_code == 200 and rng.json()["report_id"] == report["id"]
+
+    trail = audit_trail(db_session, entity_type="valuation_report", entity_id=report["id"])
+    assert [t.action for t in trail] == ["valuation.run", "valuation.signed"]
+    assert trail[-1].actor_label == "appraiser"
+
+
+def test_rerun_reproduces_exactly(client: TestClient, world: World) -> None:
+    _, report = run_flow(client, world)
+    rerun = client.post(
+        f"/api/v1/valuations/reports/{report['id']}/rerun", headers=bearer(client, "appraiser")
+    )
+    assert rerun.status_code == 200, rerun.text
+    assert rerun.json()["reproduced"] is True
+    assert rerun.json()["p50"] == report["p50"]
+
+
+def test_outsider_cannot_read_private_valuation(client: TestClient, world: World) -> None:
+    asset_id, report = run_flow(client, world)
+    for user in ("hz_admin", "ent2_admin", "gba_admin"):
+        headers = bearer(client, user)
+        assert client.get(f"/api/v1/valuations/reports/{report['id']}", headers=headers).status_code == 404
+        assert client.get(f"/api/v1/valuations/assets/{asset_id}/reports", headers=headers).status_code == 404
+        assert (
+            client.get(f"/valuations/reports/{report['id']}", headers={**headers, **HTML}).status_code == 404
+        )
+    assert client.get(f"/api/v1/valuations/reports/{report['id']}").status_code == 401
+    # the owner, the region's administration and the engaged appraiser may read
+    for user in ("ent_member", "suzhou_admin", "appraiser"):
+        response = client.get(f"/api/v1/valuations/reports/{report['id']}", headers=bearer(client, user))
+        assert response.status_code == 200, user
+
+
+def test_who_may_request(client: TestClient, world: World) -> None:
+    asset_id = make_asset(client, world, visibility="alliance")
+    body = request_body(asset_id, world)
+    assert (
+        client.post("/api/v1/valuations/requests", json=body, headers=bearer(client, "hz_admin")).status_code
+        == 403
+    )
+    banker = client.post("/api/v1/valuations/requests", json=body, headers=bearer(client, "banker"))
+    assert banker.status_code == 201, banker.text
+    bad = {**body, "inputs": {**body["inputs"], "revenue": {"dist": "weibull"}}}
+    invalid = client.post("/api/v1/valuations/requests", json=bad, headers=bearer(client, "ent_admin"))
+    assert invalid.status_code == 422
+
+
+def test_lapsed_asset_values_zero_and_lake_is_optional(
+    client: TestClient, world: World, db_session: Session
+) -> None:
+    asset_id = make_asset(client, world, legal_status="lapsed")
+    db_session.execute(update(Asset).where(Asset.id == asset_id).values(lake_doc_id="CN-NOT-IN-LAKE"))
+    db_session.commit()
+    owner = bearer(client, "ent_admin")
+    body = request_body(asset_id, world)
+    created = client.post("/api/v1/valuations/requests", json=body, headers=owner).json()
+    report = client.post(f"/api/v1/valuations/requests/{created['id']}/run", headers=owner).json()
+    assert report["context"]["life"]["economic_years"] == 0
+    assert report["context"]["lake"]["source"] in ("document not in lake", "lake unavailable")
+    assert report["p90"]["amount"] in ("0.00", "0")
+
+
+def test_report_page_and_pdf(client: TestClient, world: World) -> None:
+    _, report = run_flow(client, world)
+    headers = bearer(client, "appraiser")
+    page = client.get(
+        f"/valuations/reports/{report['id']}", headers={**headers, **HTML, "accept-language": "en"}
+    )
+    assert page.status_code == 200
+    assert "Relief from royalty" in page.text and "<svg" in page.text and "sign-form" in page.text
+    zh = client.get(
+        f"/valuations/reports/{report['id']}", headers={**headers, **HTML, "accept-language": "zh-CN"}
+    )
+    assert "许可费节省法" in zh.text
+    pdf = client.get(f"/valuations/reports/{report['id']}.pdf", headers={**headers, "accept-language": "en"})
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Relief from royalty" in text and "rfr-1.0" in text
+    listing = client.get(f"/valuations/assets/{report['asset_id']}", headers={**headers, **HTML})
+    assert listing.status_code == 200 and f"/valuations/reports/{report['id']}" in listing.text
