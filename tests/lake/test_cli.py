@@ -1,87 +1,56 @@
-"""`ipops lake` commands: ingest (with a stand-in ingest module), stats, query, indicators."""
+"""`ipops lake` commands on real files: ingest (twice), stats, query, indicators."""
 
 from __future__ import annotations
 
-import sys
-import time
-import types
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.lake.test_indicators_data import A, Quarantined, build_constructed_lake, constructed_batch
+from tests.lake.test_indicators_data import A, build_constructed_lake
 from typer.testing import CliRunner
 
 from ipops.lake.cli import lake_app
+from ipops.lake.store import LakeStore
 
 runner = CliRunner()
 
 
-@dataclass
-class FakeReport:
-    """The IngestReport fields the CLI shows."""
-
-    files_seen: int = 0
-    documents_in: int = 0
-    documents_parsed: int = 0
-    quarantined: int = 0
-    recovered: int = 0
-    duplicates_skipped: int = 0
-    bytes_read: int = 0
-    seconds: float = 0.0
-
-
-def _fake_ingest(
-    paths: Sequence[Path], *, sink: object, on_progress: Callable[..., None] | None = None
-) -> FakeReport:
-    started = time.perf_counter()
-    written = sink.write(constructed_batch(), [Quarantined(str(paths[0]), 1, "bad", None)])  # type: ignore[attr-defined]
-    report = FakeReport(1, 11, 10, 1, 0, 10 - written, 100, 0.0)
-    if on_progress is not None:
-        on_progress(report)
-    report.seconds = time.perf_counter() - started + 1e-3
-    return report
-
-
-@pytest.fixture
-def fake_ingest(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("ipops.lake.ingest")
-    module.ingest_paths = _fake_ingest  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ipops.lake.ingest", module)
-
-
-def test_ingest_twice_is_idempotent(fake_ingest: None, tmp_path: Path) -> None:
-    source = tmp_path / "in.xml"
-    source.write_text("<x/>", encoding="utf-8")
+def test_ingest_real_files_twice_is_idempotent(shared_data: Path, tmp_path: Path) -> None:
+    source = shared_data / "patents/epo_eps_ep-patent-document"
     lake = tmp_path / "lake"
-    first = runner.invoke(lake_app, ["ingest", str(source), "--lake-dir", str(lake)])
+    first = runner.invoke(lake_app, ["ingest", str(source), "--lake-dir", str(lake)], terminal_width=200)
     assert first.exit_code == 0, first.output
-    assert "ingest summary" in first.output
-    assert "written" in first.output
-    second = runner.invoke(lake_app, ["ingest", str(source), "--lake-dir", str(lake)])
+    assert "ingest summary" in first.output and "epo-ep-patent-document" in first.output
+    second = runner.invoke(lake_app, ["ingest", str(source), "--lake-dir", str(lake)], terminal_width=200)
     assert second.exit_code == 0, second.output
-    stats = runner.invoke(lake_app, ["stats", "--lake-dir", str(lake)])
+    stats = runner.invoke(lake_app, ["stats", "--lake-dir", str(lake)], terminal_width=200)
     assert stats.exit_code == 0
-    assert "documents" in stats.output
-    query = runner.invoke(
-        lake_app,
-        ["query", "SELECT count(*) AS n, sum(documents_written) AS w FROM runs", "--lake-dir", str(lake)],
+    assert "EP" in stats.output
+    con = LakeStore(lake).duckdb()
+    runs = con.execute(
+        "SELECT documents_in, documents_parsed + quarantined, documents_written"
+        " FROM runs ORDER BY finished_at"
+    ).fetchall()
+    con.close()
+    assert len(runs) == 2
+    assert runs[0][0] == runs[0][1] and runs[0][2] > 0  # in == parsed + quarantined
+    assert runs[1][2] == 0  # the re-run writes nothing new
+
+
+def test_ingest_quarantines_without_failing(tmp_path: Path) -> None:
+    (tmp_path / "broken.xml").write_bytes(b"<?xml version='1.0'?><us-patent-grant><unclosed>")
+    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
+    result = runner.invoke(
+        lake_app, ["ingest", str(tmp_path), "--lake-dir", str(tmp_path / "lake")], terminal_width=200
     )
-    assert "2" in query.output and "10" in query.output
-
-
-def test_ingest_reports_internal_errors(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    module = types.ModuleType("ipops.lake.ingest")
-
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk on fire")
-
-    module.ingest_paths = broken  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "ipops.lake.ingest", module)
-    result = runner.invoke(lake_app, ["ingest", str(tmp_path), "--lake-dir", str(tmp_path / "lake")])
-    assert result.exit_code == 1
-    assert "disk on fire" in result.output
+    assert result.exit_code == 0, result.output
+    assert "quarantine reasons" in result.output
+    reasons = runner.invoke(
+        lake_app,
+        ["query", "SELECT reason FROM quarantine ORDER BY reason", "--lake-dir", str(tmp_path / "lake")],
+        terminal_width=300,
+    )
+    assert "unsupported format: json" in reasons.output
+    assert "2 行 · rows" in reasons.output
 
 
 def test_query_and_indicators(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from ipops.lake.ingest import IngestProgress, IngestReport, ingest_paths
 from ipops.lake.store import LakeStore, default_lake_dir
 
 lake_app = typer.Typer(
@@ -36,27 +36,22 @@ def _store(lake_dir: Path | None) -> LakeStore:
     return LakeStore(lake_dir or default_lake_dir())
 
 
-def _attr(obj: object, name: str, default: int = 0) -> Any:
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
-
-
 class _IngestProgress:
-    """Rich progress fed by whatever ingest_paths reports (a report-like object, or keyword counts)."""
+    """Feeds a Rich progress bar from the ingest runner's per-file snapshots."""
 
-    def __init__(self, progress: Progress, store: LakeStore, total_files: int | None) -> None:
+    def __init__(self, progress: Progress, total_files: int | None) -> None:
         self.progress = progress
-        self.store = store
-        self.started = time.perf_counter()
         self.task = progress.add_task("导入 · ingesting", total=total_files, files=0, docs=0, rate=0.0)
 
-    def __call__(self, *args: object, **kwargs: object) -> None:
-        source: object = kwargs or next((a for a in args if hasattr(a, "files_seen")), {})
-        files = int(_attr(source, "files_seen", 0) or 0)
-        docs = int(_attr(source, "documents_parsed", 0) or 0) or self.store.documents_written
-        elapsed = max(time.perf_counter() - self.started, 1e-9)
-        self.progress.update(self.task, completed=files, files=files, docs=docs, rate=docs / elapsed)
+    def __call__(self, snapshot: IngestProgress) -> None:
+        rate = snapshot.documents_parsed / max(snapshot.seconds, 1e-9)
+        self.progress.update(
+            self.task,
+            completed=snapshot.files_seen,
+            files=snapshot.files_seen,
+            docs=snapshot.documents_parsed,
+            rate=rate,
+        )
 
 
 def _count_files(paths: Sequence[Path]) -> int | None:
@@ -73,53 +68,74 @@ def _count_files(paths: Sequence[Path]) -> int | None:
     return total
 
 
+def _summary_table(report: IngestReport) -> Table:
+    table = Table(title="导入结果 · ingest summary")
+    table.add_column("项目 · item")
+    table.add_column("数量 · count", justify="right")
+    rows = [
+        ("文件 · files", report.files_seen),
+        ("输入记录 · records in", report.documents_in),
+        ("已解析 · parsed", report.documents_parsed),
+        ("隔离 · quarantined", report.quarantined),
+        ("容错恢复 · recovered", report.recovered),
+        ("重复跳过 · duplicates", report.duplicates_skipped),
+        ("写入 · written", report.documents_written),
+    ]
+    for label, value in rows:
+        table.add_row(label, f"{value:,}")
+    return table
+
+
+def _formats_table(report: IngestReport) -> Table:
+    table = Table(title="按格式 · by format")
+    table.add_column("格式 · format")
+    table.add_column("已解析 · parsed", justify="right")
+    table.add_column("隔离 · quarantined", justify="right")
+    for family in sorted(set(report.formats) | set(report.quarantined_formats)):
+        table.add_row(
+            family, f"{report.formats.get(family, 0):,}", f"{report.quarantined_formats.get(family, 0):,}"
+        )
+    return table
+
+
 @lake_app.command("ingest")
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="文件或目录 · files or folders", exists=True)],
     lake_dir: LakeDir = None,
 ) -> None:
-    """导入专利/商标文件（XML、ZIP、批量文件）· Ingest office files into the lake (idempotent)."""
-    store = _store(lake_dir)
+    """导入专利/商标文件（XML、ZIP、GZ、批量文件）· Ingest office files into the lake (idempotent)."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("文件 files {task.fields[files]}"),
+        TextColumn("文献 docs {task.fields[docs]}"),
+        TextColumn("{task.fields[rate]:.0f} docs/s"),
+        TimeElapsedColumn(),
+    )
     try:
-        from ipops.lake.ingest import ingest_paths  # type: ignore[import-untyped,unused-ignore]
-
-        columns = (
-            SpinnerColumn(),
-            TextColumn("[bold]{task.description}"),
-            TextColumn("文件 files {task.fields[files]}"),
-            TextColumn("文献 docs {task.fields[docs]}"),
-            TextColumn("{task.fields[rate]:.0f} docs/s"),
-            TimeElapsedColumn(),
-        )
-        with Progress(*columns, console=console, transient=False) as progress:
-            feed = _IngestProgress(progress, store, _count_files(paths))
-            report = ingest_paths(paths, sink=store, on_progress=feed)
-            feed(report)
-        store.flush()
-        store.record_run(report, paths=[str(p) for p in paths])
-    except Exception as exc:  # an internal error: parse failures are quarantined, never raised
-        console.print(f"[red]✗ 导入失败 · ingest failed:[/] {type(exc).__name__}: {exc}")
+        with _store(lake_dir) as store:
+            with Progress(*columns, console=console, transient=False) as progress:
+                feed = _IngestProgress(progress, _count_files(paths))
+                report = ingest_paths(paths, sink=store, on_progress=feed)
+            store.flush()
+            run_id = store.record_run(report, paths=[str(p) for p in paths])
+    except OSError as exc:  # the lake folder itself failed (disk full, permissions); bad input never raises
+        console.print(f"[red]✗ 数据湖写入失败 · lake write failed:[/] {exc}")
         raise typer.Exit(code=1) from exc
-    table = Table(title="导入结果 · ingest summary")
-    table.add_column("项目 · item")
-    table.add_column("数量 · count", justify="right")
-    rows = [
-        ("文件 · files", _attr(report, "files_seen")),
-        ("输入文献 · docs in", _attr(report, "documents_in")),
-        ("已解析 · parsed", _attr(report, "documents_parsed")),
-        ("隔离 · quarantined", _attr(report, "quarantined")),
-        ("容错恢复 · recovered", _attr(report, "recovered")),
-        ("重复跳过 · duplicates", _attr(report, "duplicates_skipped")),
-        ("写入 · written", store.documents_written),
-    ]
-    for label, value in rows:
-        table.add_row(label, f"{value:,}")
-    seconds = float(_attr(report, "seconds", 0) or 0)
-    megabytes = float(_attr(report, "bytes_read", 0) or 0) / 1e6
-    console.print(table)
-    if seconds > 0:
-        docs = float(_attr(report, "documents_parsed", 0) or 0)
-        console.print(f"{seconds:.1f} s · {docs / seconds:,.0f} docs/s · {megabytes / seconds:,.1f} MB/s")
+    console.print(_summary_table(report))
+    console.print(_formats_table(report))
+    if report.seconds > 0:
+        rate = report.documents_parsed / report.seconds
+        megabytes_per_second = report.bytes_read / 1e6 / report.seconds
+        console.print(
+            f"{report.seconds:.1f} s · {rate:,.0f} docs/s · {megabytes_per_second:,.1f} MB/s · run {run_id}"
+        )
+    if report.quarantined:
+        console.print(
+            "[yellow]隔离原因见 · quarantine reasons:[/] ipops lake query "
+            '"select source_file, reason from quarantine"'
+        )
 
 
 @lake_app.command("stats")

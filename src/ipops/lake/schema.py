@@ -11,7 +11,8 @@ DOCUMENTS = pa.schema(
         ("office", pa.string()),  # publishing office, ISO 3166 alpha-2 or "EP"/"WO"
         ("doc_number", pa.string()),
         ("kind", pa.string()),  # B1, B2, A1, S, U, ...
-        ("ip_type", pa.string()),  # invention | utility_model | design | plant | reissue
+        # invention | utility_model | design | plant | reissue | geographical_indication
+        ("ip_type", pa.string()),
         ("status", pa.string()),  # application | grant
         ("application_number", pa.string()),
         ("application_date", pa.date32()),
@@ -46,7 +47,7 @@ PARTIES = pa.schema(
 CLASSIFICATIONS = pa.schema(
     [
         ("doc_id", pa.string()),
-        ("scheme", pa.string()),  # IPC | CPC | LOCARNO | USPC
+        ("scheme", pa.string()),  # IPC | CPC | LOCARNO | USPC | NICE (GI product classes)
         ("symbol", pa.string()),  # normalised "H01L 21/768" style for IPC/CPC
         ("is_main", pa.bool_()),
     ]
