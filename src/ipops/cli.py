@@ -76,7 +76,7 @@ def _ensure_sqlite_dir(url: str) -> None:
 
 @app.command("load-sample")
 def load_sample() -> None:
-    """加载长三角示例联盟、机构、用户和知识产权 · Load the Yangtze River Delta sample alliance."""
+    """加载长三角示例联盟、机构、用户、知识产权和数据湖样本 · Load the sample alliance and lake samples."""
     from ipops.sample import SAMPLE_PASSWORD, load_sample_data
 
     report = load_sample_data(database_url=get_settings().database_url)
@@ -89,6 +89,17 @@ def load_sample() -> None:
     console.print(
         f"[green]✓[/] alliance {report.alliance_code}: {report.regions} regions, {report.organisations} "
         f"organisations, {report.assets} assets{' (already loaded)' if report.already_loaded else ''}"
+    )
+    from ipops.lake.samples import ingest_bundled_samples
+    from ipops.lake.store import LakeStore
+
+    lake_dir = get_settings().lake_dir
+    with LakeStore(lake_dir) as store:
+        lake = ingest_bundled_samples(store)
+    console.print(
+        f"[green]✓[/] 数据湖 · lake {lake_dir}: {lake.documents_written} new of {lake.documents_parsed} "
+        f"records from the bundled office samples ({lake.quarantined} quarantined, "
+        f"{lake.duplicates_skipped} already there)"
     )
 
 

@@ -21,6 +21,7 @@ runner = CliRunner()
 def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("IPOPS_DATABASE_URL", url)
+    monkeypatch.setenv("IPOPS_LAKE_DIR", str(tmp_path / "lake"))
     get_settings.cache_clear()
     yield url
     get_settings.cache_clear()
@@ -39,8 +40,10 @@ def test_upgrade_load_sample_twice_and_create_user(database: str) -> None:
     first = runner.invoke(app, ["load-sample"])
     assert first.exit_code == 0, first.output
     assert "ipops-demo-2026" in first.output and "semi" in first.output
+    assert "63 new of 89 records" in " ".join(first.output.split())
     second = runner.invoke(app, ["load-sample"])
     assert second.exit_code == 0 and "already loaded" in second.output
+    assert "0 new of 89 records" in " ".join(second.output.split())
     engine = create_engine(database)
     with engine.connect() as connection:
         assert connection.execute(select(func.count(Asset.id))).scalar_one() == 14

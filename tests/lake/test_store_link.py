@@ -73,6 +73,11 @@ def test_link_sets_lake_doc_id_with_audit(uow: UnitOfWork, tmp_path: Path) -> No
         ),
     )
     store: LakeStore = build_constructed_lake(tmp_path)
+    con = store.duckdb()
+    (main_ipc,) = con.execute(
+        "SELECT symbol FROM classifications WHERE doc_id = ? AND scheme = 'IPC' AND is_main", [CN]
+    ).fetchone() or (None,)
+    con.close()
     assert link_documents_to_assets(store=store, uow=uow, dry_run=True) == [
         AssetLink(asset.id, CN, "publication_number")
     ]
@@ -81,6 +86,11 @@ def test_link_sets_lake_doc_id_with_audit(uow: UnitOfWork, tmp_path: Path) -> No
     with uow:
         stored = uow.session.scalars(select(Asset).where(Asset.id == asset.id)).one()
         assert stored.lake_doc_id == CN
+        # empty registry fields are filled from the office record; the registry's own title is kept
+        assert stored.title == "硅碳负极材料"
+        assert stored.application_date is not None and stored.publication_date is not None
+        assert stored.ipc_classes and stored.ipc_classes[0] == main_ipc
         trail = audit_trail(uow.session, entity_type="asset", entity_id=asset.id)
         assert trail[-1].action == "asset.lake_document_linked"
+        assert trail[-1].summary["after"]["ipc_classes"] == stored.ipc_classes
     assert link_documents_to_assets(store=store, uow=uow) == []  # already linked

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -571,10 +571,28 @@ def unlinked_asset_numbers(*, uow: UnitOfWork) -> list[dict[str, Any]]:
         return [row._asdict() for row in rows]
 
 
-def link_lake_documents(*, uow: UnitOfWork, actor: Principal, links: dict[int, tuple[str, str]]) -> int:
-    """Record lake document ids on assets (id -> (doc_id, matched_on)); linked assets are left as they are."""
+# registry fields an office record may fill when the registry left them empty (never overwritten)
+OFFICE_FILLABLE_FIELDS = (
+    "publication_number",
+    "application_date",
+    "publication_date",
+    "grant_date",
+    "abstract",
+    "ipc_classes",
+)
+
+
+def link_lake_documents(
+    *,
+    uow: UnitOfWork,
+    actor: Principal,
+    links: dict[int, tuple[str, str]],
+    office_facts: Mapping[int, Mapping[str, object]] | None = None,
+) -> int:
+    """Record lake document ids on assets and fill their empty fields from the office record (audited)."""
     if not links:
         return 0
+    office_facts = office_facts or {}
     with uow:
         session = uow.session
         assets = session.scalars(
@@ -587,14 +605,23 @@ def link_lake_documents(*, uow: UnitOfWork, actor: Principal, links: dict[int, t
         for asset in assets:
             doc_id, matched_on = links[asset.id]
             asset.lake_doc_id = doc_id
+            filled: dict[str, object] = {}
+            for name, value in office_facts.get(asset.id, {}).items():
+                if (
+                    name in OFFICE_FILLABLE_FIELDS
+                    and value not in (None, "", [])
+                    and not getattr(asset, name)
+                ):
+                    setattr(asset, name, value)
+                    filled[name] = value
             asset.version += 1
             _audit(
                 session,
                 actor=actor,
                 action="asset.lake_document_linked",
                 asset=asset,
-                before={"lake_doc_id": None},
-                after={"lake_doc_id": doc_id, "matched_on": matched_on},
+                before={"lake_doc_id": None, **dict.fromkeys(filled)},
+                after={"lake_doc_id": doc_id, "matched_on": matched_on, **filled},
             )
         uow.commit()
         return len(assets)

@@ -17,7 +17,7 @@ from ipops.lake.parsers import parse_bulk_bytes, parse_document, quarantine_resu
 from ipops.lake.parsers.bulk import ByteStream, iter_xml_documents
 from ipops.lake.parsers.common import ParseResult
 from ipops.lake.parsers.detect import guess_non_xml, sniff_format
-from ipops.lake.records import ParsedBatch, QuarantineEntry
+from ipops.lake.records import ParsedBatch, QuarantineEntry, new_records
 
 __all__ = [
     "BatchSink",
@@ -84,7 +84,7 @@ class IngestReport:
 
 @dataclass(slots=True)
 class ListSink:
-    """In-memory sink for tests: keeps the first copy of each doc_id (and reel_frame)."""
+    """In-memory sink for tests, deduplicating like LakeStore (by doc_id and reel_frame)."""
 
     batch: ParsedBatch = field(default_factory=ParsedBatch)
     quarantine: list[QuarantineEntry] = field(default_factory=list)
@@ -96,12 +96,10 @@ class ListSink:
         self.writes += 1
         new_ids: set[str] = set()
         for table in ("documents", "trademarks"):
-            for row in getattr(batch, table):
-                doc_id = row.get("doc_id")
-                if isinstance(doc_id, str) and doc_id not in self.seen_ids:
-                    self.seen_ids.add(doc_id)
-                    new_ids.add(doc_id)
-                    getattr(self.batch, table).append(row)
+            for doc_id, row in new_records(getattr(batch, table), self.seen_ids).items():
+                self.seen_ids.add(doc_id)
+                new_ids.add(doc_id)
+                getattr(self.batch, table).append(row)
         for table in ("parties", "classifications", "citations", "priorities", "legal_events"):
             getattr(self.batch, table).extend(r for r in getattr(batch, table) if r.get("doc_id") in new_ids)
         for row in batch.assignments:

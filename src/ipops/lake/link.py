@@ -108,10 +108,44 @@ def match_assets(store: LakeStore, assets: Iterable[AssetNumbers]) -> list[Asset
     return [AssetLink(int(asset_id), str(doc_id), str(field)) for asset_id, doc_id, field in rows]
 
 
+def office_facts(store: LakeStore, doc_ids: Iterable[str]) -> dict[str, dict[str, object]]:
+    """What the office record says of each patent document: dates, publication number, abstract, IPC."""
+    wanted = sorted(set(doc_ids))
+    if not wanted:
+        return {}
+    con = store.duckdb()
+    try:
+        con.register("wanted", pa.table({"doc_id": wanted}))
+        rows = con.execute(
+            """
+            SELECT d.doc_id, d.office || d.doc_number || coalesce(d.kind, '') AS publication_number,
+                   d.application_date, d.publication_date, d.grant_date, d.abstract,
+                   list(c.symbol ORDER BY c.is_main DESC, c.symbol) FILTER (WHERE c.symbol IS NOT NULL)
+            FROM documents d
+            JOIN wanted w USING (doc_id)
+            LEFT JOIN classifications c ON c.doc_id = d.doc_id AND upper(c.scheme) = 'IPC'
+            GROUP BY ALL
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    return {
+        str(doc_id): {
+            "publication_number": publication_number,
+            "application_date": application_date,
+            "publication_date": publication_date,
+            "grant_date": grant_date,
+            "abstract": abstract,
+            "ipc_classes": list(dict.fromkeys(ipc or [])),
+        }
+        for doc_id, publication_number, application_date, publication_date, grant_date, abstract, ipc in rows
+    }
+
+
 def link_documents_to_assets(
     *, store: LakeStore, uow: UnitOfWork, actor: Principal | None = None, dry_run: bool = False
 ) -> list[AssetLink]:
-    """Match unlinked registry assets to lake documents and record the links through the registry service."""
+    """Link unlinked assets to lake documents and fill the assets' empty fields from those records."""
     from ipops.assets.service import link_lake_documents, unlinked_asset_numbers
     from ipops.core.authz import SYSTEM
 
@@ -128,9 +162,11 @@ def link_documents_to_assets(
     ]
     links = match_assets(store, numbers)
     if not dry_run:
+        facts = office_facts(store, (link.doc_id for link in links))
         link_lake_documents(
             uow=uow,
             actor=actor or SYSTEM,
             links={link.asset_id: (link.doc_id, link.matched_on) for link in links},
+            office_facts={link.asset_id: facts[link.doc_id] for link in links if link.doc_id in facts},
         )
     return links

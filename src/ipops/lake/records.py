@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ipops.lake.schema import TABLES
@@ -20,6 +21,24 @@ def empty_row(table: str) -> Row:
 def make_doc_id(*, office: str, doc_number: str, kind: str | None) -> str:
     """The dedup key "<office>-<doc_number>-<kind>" ("US-07654321-B2"); kind may be empty."""
     return f"{office}-{doc_number}-{kind or ''}"
+
+
+def new_records(rows: Iterable[Row], known: set[str]) -> dict[str, Row]:
+    """doc_id -> the row to store for each doc_id not in known; the most complete copy wins within a batch.
+
+    The same document often arrives twice in one batch (an OPS family response lists it bare, its
+    biblio response in full); keeping the copy with the most filled columns keeps the title and dates.
+    """
+    chosen: dict[str, Row] = {}
+    filled: dict[str, int] = {}
+    for row in rows:
+        doc_id = row.get("doc_id")
+        if not isinstance(doc_id, str) or not doc_id or doc_id in known:
+            continue
+        count = sum(value is not None for value in row.values())
+        if count > filled.get(doc_id, -1):
+            chosen[doc_id], filled[doc_id] = row, count
+    return chosen
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ipops.lake.records import new_records
 from ipops.lake.schema import TABLES
 
 if TYPE_CHECKING:
@@ -215,12 +216,11 @@ class LakeStore:
             new_ids: set[str] = set()
             repeated_in_batch = False
             for table in ("documents", "trademarks"):
-                for row in getattr(batch, table):
-                    doc_id = row.get("doc_id")
-                    if not isinstance(doc_id, str) or not doc_id or doc_id in known:
-                        # duplicate (or unidentifiable) record: the lake keeps the first copy
-                        repeated_in_batch = repeated_in_batch or doc_id in new_ids
-                        continue
+                rows = getattr(batch, table)
+                # a document already in the lake keeps its stored copy (Parquet files are append-only)
+                chosen = new_records(rows, known)
+                repeated_in_batch = repeated_in_batch or len(chosen) < len(rows)
+                for doc_id, row in chosen.items():
                     known.add(doc_id)
                     new_ids.add(doc_id)
                     self._add(table, row)
