@@ -232,13 +232,27 @@ def _lake_scores(doc_id: str) -> tuple[dict[str, float], str]:
     return {**legal_scores_from_oecd(values), **technical_scores_from_oecd(values)}, "lake"
 
 
+def _asset_snapshot(asset: Asset) -> dict[str, Any]:
+    """What was valued, as the registry held it at run time (kept even if the asset changes later)."""
+    return {
+        "title": asset.title,
+        "ip_type": asset.ip_type,
+        "jurisdiction": asset.jurisdiction,
+        "application_number": asset.application_number,
+        "publication_number": asset.publication_number,
+        "legal_status": asset.legal_status,
+        "owners": [owner.name for owner in asset.owners],
+        "lake_doc_id": asset.lake_doc_id,
+    }
+
+
 def _prepare(
     session: Session, request: ValuationRequest, asset: Asset
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Engine inputs (life, royalty prior filled in where missing) and the context that explains them."""
     payload = request.inputs
     inputs: dict[str, Any] = dict(payload.get("inputs", {}))
-    context: dict[str, Any] = {"scenario": request.scenario}
+    context: dict[str, Any] = {"scenario": request.scenario, "asset": _asset_snapshot(asset)}
     if "life_years" not in inputs:
         on = payload.get("valuation_date")
         valuation_date = dt.date.fromisoformat(on) if on else db_now(session).date()
