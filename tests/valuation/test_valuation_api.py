@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import update
@@ -178,3 +179,65 @@ def test_report_page_and_pdf(client: TestClient, world: World) -> None:
     assert "Relief from royalty" in text and "rfr-1.0" in text
     listing = client.get(f"/valuations/assets/{report['asset_id']}", headers={**headers, **HTML})
     assert listing.status_code == 200 and f"/valuations/reports/{report['id']}" in listing.text
+
+
+def test_market_and_cost_methods_through_the_service(client: TestClient, world: World) -> None:
+    asset_id = make_asset(client, world)
+    owner = bearer(client, "ent_admin")
+    deal = {"type": "invention", "industry": "batteries", "region": "320500", "exclusivity": "exclusive"}
+    comparables = [
+        {**deal, "price": 2_000_000, "date": "2024-01-01", "remaining_life": 10, "reference": "苏州 2024-01"},
+        {
+            **deal,
+            "price": 1_200_000,
+            "date": "2024-06-30",
+            "remaining_life": 6,
+            "exclusivity": "non_exclusive",
+            "region": "330100",
+            "reference": "杭州 2024-06",
+        },
+    ]
+    market = request_body(
+        asset_id,
+        world,
+        method="market_comparables",
+        inputs={"comparables": comparables, "subject": {"industry": "batteries", "exclusivity": "exclusive"}},
+    )
+    cost = request_body(
+        asset_id,
+        world,
+        method="cost",
+        inputs={
+            "cost_items": {"rd": 3_000_000, "filing": 80_000},
+            "developer_profit_rate": {"dist": "triangular", "low": 0.05, "mode": 0.1, "high": 0.2},
+            "functional": {"dist": "uniform", "low": 0.1, "high": 0.3},
+        },
+    )
+    reports = []
+    for body in (market, cost):
+        created = client.post("/api/v1/valuations/requests", json=body, headers=owner)
+        assert created.status_code == 201, created.text
+        ran = client.post(f"/api/v1/valuations/requests/{created.json()['id']}/run", headers=owner)
+        assert ran.status_code == 201, ran.text
+        reports.append(ran.json())
+    market_report, cost_report = reports
+    assert market_report["method_version"] == "mkt-range-1.0" and market_report["paths"] == 2
+    subject = market_report["result"]["inputs"]["subject"]
+    # the subject's type, region and remaining life come from the registry asset
+    assert (subject["ip_type"], subject["region"], subject["remaining_life"]) == ("invention", "320500", 8.0)
+    assert cost_report["method_version"] == "cost-mc-1.0"
+    assert float(cost_report["p10"]["amount"]) < float(cost_report["p90"]["amount"])
+    physical = cost_report["context"]["physical_from_life"]
+    assert physical["remaining_years"] == 8.0 and physical["used_years"] == pytest.approx(9.18, abs=0.01)
+    appraiser = bearer(client, "appraiser")
+    for report in reports:
+        again = client.post(f"/api/v1/valuations/reports/{report['id']}/rerun", headers=appraiser).json()
+        assert again["reproduced"] is True
+    page = client.get(f"/valuations/reports/{market_report['id']}", headers={**appraiser, **HTML})
+    assert "市场法（可比交易）" in page.text and "苏州 2024-01" in page.text
+    page = client.get(f"/valuations/reports/{cost_report['id']}", headers={**appraiser, **HTML})
+    assert "成本法" in page.text and "成本项目" in page.text
+    bad = {**cost, "inputs": {"cost_items": {"rd": 1}, "royalty_rate": 0.05}}
+    created = client.post("/api/v1/valuations/requests", json=bad, headers=owner).json()
+    refused = client.post(f"/api/v1/valuations/requests/{created['id']}/run", headers=owner)
+    assert refused.status_code == 422 and "unknown cost-method inputs" in refused.json()["detail"]

@@ -10,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from ipops.core.money import MoneyModel
 from ipops.valuation.engine.indicators import Scenario
 
-IncomeMethodName = Literal["relief_from_royalty", "discounted_cash_flow", "multi_period_excess_earnings"]
+MethodName = Literal[
+    "relief_from_royalty",
+    "discounted_cash_flow",
+    "multi_period_excess_earnings",
+    "market_comparables",
+    "cost",
+]
 
 
 class ValuationRequestCreate(BaseModel):
@@ -20,13 +26,20 @@ class ValuationRequestCreate(BaseModel):
     from royalty, royalty_rate may be left out: it is then drawn from the bundled prior narrowed by the
     indicator-tree score. life_years may be left out: it is then derived from the asset's legal term, status
     and `technology_cycle_years`.
+
+    market_comparables: inputs {"comparables": [{price, date, type, industry, remaining_life, exclusivity,
+    region, maturity?, reference?}, ...], "subject": {industry, exclusivity, region?, maturity?},
+    "policy": {price_index?, discount_rate?, ...}}; the subject's type and remaining life come from the asset.
+    cost: inputs {"cost_items": {name: amount}, "basis": "replacement" | "reproduction", cost_index?,
+    developer_profit_rate?, physical?, functional?, economic?} (rates may be distributions); physical
+    obsolescence defaults to the share of the asset's life already used.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     asset_id: int
     scenario: Scenario = Scenario.LICENSING_TRANSFER
-    method: IncomeMethodName = "relief_from_royalty"
+    method: MethodName = "relief_from_royalty"
     inputs: dict[str, Any]
     settings: dict[str, Any] = Field(default_factory=dict)
     indicator_scores: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)

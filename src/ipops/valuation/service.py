@@ -24,11 +24,12 @@ from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.money import Money, MoneyModel
 from ipops.core.uow import UnitOfWork
+from ipops.valuation.engine.cost import CostBasis, physical_from_life, value_cost
 from ipops.valuation.engine.distributions import EngineError
 from ipops.valuation.engine.income import (
+    INCOME_METHODS,
     SimulationSettings,
     inputs_from_json,
-    run_from_echo,
     value_income,
 )
 from ipops.valuation.engine.indicators import (
@@ -39,6 +40,8 @@ from ipops.valuation.engine.indicators import (
     technical_scores_from_oecd,
 )
 from ipops.valuation.engine.life import remaining_economic_life
+from ipops.valuation.engine.market import value_market
+from ipops.valuation.engine.methods import rerun_echo
 from ipops.valuation.engine.priors import prior_for
 from ipops.valuation.engine.result import ValuationResult
 from ipops.valuation.models import ReportStatus, ValuationReport, ValuationRequest
@@ -153,9 +156,14 @@ def _audit(
     )
 
 
+# structured (not number-or-distribution) inputs of the market and cost methods, checked when the method runs
+STRUCTURED_INPUTS = ("comparables", "subject", "policy", "cost_items", "basis")
+
+
 def _validate_payload(data: ValuationRequestCreate) -> None:
     try:
-        inputs_from_json(data.inputs)
+        structured = STRUCTURED_INPUTS if data.method not in INCOME_METHODS else ()
+        inputs_from_json({k: v for k, v in data.inputs.items() if k not in structured})
         SimulationSettings.from_dict(data.settings)
         score_tree(scores=data.indicator_scores or {"stability": NEUTRAL_SCORE}, scenario=data.scenario)
     except (EngineError, TypeError, ValueError) as exc:
@@ -252,10 +260,14 @@ def _prepare(
     """Engine inputs (life, royalty prior filled in where missing) and the context that explains them."""
     payload = request.inputs
     inputs: dict[str, Any] = dict(payload.get("inputs", {}))
-    context: dict[str, Any] = {"scenario": request.scenario, "asset": _asset_snapshot(asset)}
+    on = payload.get("valuation_date")
+    valuation_date = dt.date.fromisoformat(on) if on else db_now(session).date()
+    context: dict[str, Any] = {
+        "scenario": request.scenario,
+        "asset": _asset_snapshot(asset),
+        "valuation_date": valuation_date.isoformat(),
+    }
     if "life_years" not in inputs:
-        on = payload.get("valuation_date")
-        valuation_date = dt.date.fromisoformat(on) if on else db_now(session).date()
         life = remaining_economic_life(
             ip_type=asset.ip_type,
             valuation_date=valuation_date,
@@ -324,9 +336,7 @@ def run_request(
             settings["seed"] = seed
         try:
             inputs, context = _prepare(session, request, asset)
-            result = value_income(
-                request.method, inputs_from_json(inputs), settings=SimulationSettings.from_dict(settings)
-            )
+            result = _value(request.method, inputs, context, asset=asset, settings=settings)
         except EngineError as exc:
             raise DomainError(ErrorCode.VALIDATION_ERROR, str(exc)) from exc
         report = ValuationReport(
@@ -361,6 +371,39 @@ def run_request(
         uow.commit()
         session.refresh(report)
         return _report_read(report)
+
+
+def _value(
+    method: str, inputs: dict[str, Any], context: dict[str, Any], *, asset: Asset, settings: dict[str, Any]
+) -> ValuationResult:
+    """Run the requested method on the prepared inputs (income, market comparables or cost)."""
+    simulation = SimulationSettings.from_dict(settings)
+    if method in INCOME_METHODS:
+        return value_income(method, inputs_from_json(inputs), settings=simulation)
+    life_years = float(inputs.pop("life_years"))
+    valuation_date = str(context["valuation_date"])
+    if method == "market_comparables":
+        subject = {"region": asset.region_code or "", **dict(inputs.pop("subject", {}))}
+        subject.update(ip_type=asset.ip_type, remaining_life=life_years)
+        return value_market(
+            comparables=list(inputs.pop("comparables", [])),
+            subject=subject,
+            policy={"valuation_date": valuation_date, **dict(inputs.pop("policy", {}))},
+            currency=simulation.currency,
+            histogram_bins=simulation.histogram_bins,
+        )
+    if method == "cost":
+        cost_items = {str(k): float(v) for k, v in dict(inputs.pop("cost_items", {})).items()}
+        basis = CostBasis(str(inputs.pop("basis", CostBasis.REPLACEMENT.value)))
+        if "physical" not in inputs and asset.application_date is not None:
+            used = (dt.date.fromisoformat(valuation_date) - asset.application_date).days / 365.2425
+            if used > 0 or life_years > 0:
+                inputs["physical"] = physical_from_life(used_years=max(used, 0.0), remaining_years=life_years)
+                context["physical_from_life"] = {"used_years": round(used, 2), "remaining_years": life_years}
+        return value_cost(
+            cost_items=cost_items, inputs=inputs_from_json(inputs), basis=basis, settings=simulation
+        )
+    raise EngineError(f"unknown valuation method {method!r}")
 
 
 def _report_read(report: ValuationReport) -> ValuationReportRead:
@@ -422,7 +465,7 @@ def rerun_report(*, uow: UnitOfWork, actor: Principal, report_id: int) -> RerunR
     """Re-run a stored report from its inputs echo and seed; `reproduced`: every figure matches."""
     read = get_report(uow=uow, actor=actor, report_id=report_id)
     try:
-        again = run_from_echo(read.inputs)
+        again = rerun_echo(read.inputs)
     except EngineError as exc:
         raise DomainError(ErrorCode.VALIDATION_ERROR, str(exc)) from exc
     return RerunRead(

@@ -27,7 +27,13 @@ from ipops.valuation.engine.distributions import (
     input_to_json,
     quantile,
 )
-from ipops.valuation.engine.result import Histogram, TornadoBar, ValuationResult, YearFigure, to_money_decimal
+from ipops.valuation.engine.result import (
+    TornadoBar,
+    ValuationResult,
+    YearFigure,
+    summarise,
+    to_money_decimal,
+)
 from ipops.valuation.engine.sampling import Correlation, correlations_from_json, sample_inputs
 
 DEFAULT_PATHS = 100_000
@@ -35,7 +41,6 @@ DEFAULT_SEED = 20_230_901
 DEFAULT_TAX_RATE = 0.25  # PRC enterprise income tax, standard rate
 CN_AMORTISATION_YEARS = 10  # PRC: intangibles amortised over no less than 10 years
 MAX_HORIZON = 100
-PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
 _CHUNK = 16_384
 
 COMMON_DEFAULTS: dict[str, float] = {"growth": 0.0, "tax_rate": DEFAULT_TAX_RATE}
@@ -382,11 +387,8 @@ def value_income(
     if not np.all(np.isfinite(values)):
         raise EngineError("the simulation produced non-finite values; check the inputs")
     cur = settings.currency
-    qs = np.percentile(values, PERCENTILES)
-    mean = float(values.mean())
-    sd = float(values.std(ddof=1)) if n > 1 else 0.0
+    summary = summarise(values, currency=cur, bins=settings.histogram_bins)
     base_value, bars = tornado(method, resolved, settings=settings)
-    counts, edges = np.histogram(values, bins=settings.histogram_bins if n > 1 else 1)
     echo = {
         "method": method.name,
         "inputs": {k: input_to_json(v) for k, v in sorted(resolved.items())},
@@ -403,10 +405,10 @@ def value_income(
         seed=settings.seed,
         paths=n,
         currency=cur,
-        percentiles={f"p{p}": to_money_decimal(float(q), cur) for p, q in zip(PERCENTILES, qs, strict=True)},
-        mean=to_money_decimal(mean, cur),
-        se=to_money_decimal(sd / math.sqrt(n), cur),
-        sd=to_money_decimal(sd, cur),
+        percentiles=summary.percentiles,
+        mean=summary.mean,
+        se=summary.se,
+        sd=summary.sd,
         base_value=to_money_decimal(base_value, cur),
         years=tuple(
             YearFigure(i + 1, to_money_decimal(float(c), cur), to_money_decimal(float(p), cur))
@@ -416,9 +418,7 @@ def value_income(
             TornadoBar(name, lo, hi, to_money_decimal(v_lo, cur), to_money_decimal(v_hi, cur))
             for name, lo, hi, v_lo, v_hi in bars
         ),
-        histogram=Histogram(
-            tuple(to_money_decimal(float(e), cur) for e in edges), tuple(int(c) for c in counts)
-        ),
+        histogram=summary.histogram,
         notes=tuple(notes),
     )
 

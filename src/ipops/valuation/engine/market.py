@@ -21,11 +21,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 
 from ipops.valuation.engine.distributions import EngineError
-from ipops.valuation.engine.result import to_money_decimal
+from ipops.valuation.engine.result import ValuationResult, summarise, to_money_decimal
 
 DEFAULT_EXCLUSIVITY: dict[str, float] = {
     "exclusive": 1.0,
@@ -199,4 +200,133 @@ def market_approach(
         high=to_money_decimal(float(adjusted.max()), currency),
         rows=rows,
         excluded=excluded,
+    )
+
+
+MARKET_METHOD_VERSION = "mkt-range-1.0"
+_POLICY_FIELDS = (
+    "price_index",
+    "discount_rate",
+    "other_industry_factor",
+    "other_region_factor",
+    "maturity_step",
+)
+
+
+def _comparable_from_json(raw: Mapping[str, Any], line: int) -> Comparable:
+    try:
+        return Comparable(
+            price=float(raw["price"]),
+            date=dt.date.fromisoformat(str(raw["date"])),
+            ip_type=_norm(str(raw.get("type") or raw["ip_type"])),
+            industry=_norm(str(raw["industry"])),
+            remaining_life=float(raw["remaining_life"]),
+            exclusivity=_norm(str(raw["exclusivity"])),
+            region=_norm(str(raw["region"])),
+            maturity=int(raw.get("maturity", 3)),
+            reference=str(raw.get("reference", "")),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EngineError(f"comparable {line}: {exc!r}") from exc
+
+
+def _comparable_to_json(c: Comparable) -> dict[str, Any]:
+    return {
+        "price": c.price,
+        "date": c.date.isoformat(),
+        "type": c.ip_type,
+        "industry": c.industry,
+        "remaining_life": c.remaining_life,
+        "exclusivity": c.exclusivity,
+        "region": c.region,
+        "maturity": c.maturity,
+        "reference": c.reference,
+    }
+
+
+def value_market(
+    *,
+    comparables: Sequence[Mapping[str, Any]],
+    subject: Mapping[str, Any],
+    policy: Mapping[str, Any],
+    currency: str = "CNY",
+    histogram_bins: int = 20,
+) -> ValuationResult:
+    """The market method as a range: weighted percentiles of the adjusted comparable prices.
+
+    The weighted mean is the point estimate (as in `market_approach`); P10/P50/P90 come from the weighted
+    distribution of the adjusted prices, and the standard error uses Kish's effective sample size.
+    """
+    parsed = [_comparable_from_json(raw, i) for i, raw in enumerate(comparables, start=1)]
+    try:
+        the_subject = Subject(
+            ip_type=_norm(str(subject["ip_type"])),
+            industry=_norm(str(subject["industry"])),
+            remaining_life=float(subject["remaining_life"]),
+            exclusivity=_norm(str(subject["exclusivity"])),
+            region=_norm(str(subject["region"])),
+            maturity=int(subject.get("maturity", 3)),
+        )
+        unknown = sorted(set(policy) - {*_POLICY_FIELDS, "valuation_date", "same_type_only"})
+        if unknown:
+            raise EngineError(f"unknown market policy fields: {', '.join(unknown)}")
+        defaults = MarketPolicy(valuation_date=dt.date.fromisoformat(str(policy["valuation_date"])))
+        the_policy = MarketPolicy(
+            valuation_date=defaults.valuation_date,
+            price_index=float(policy.get("price_index", defaults.price_index)),
+            discount_rate=float(policy.get("discount_rate", defaults.discount_rate)),
+            other_industry_factor=float(policy.get("other_industry_factor", defaults.other_industry_factor)),
+            other_region_factor=float(policy.get("other_region_factor", defaults.other_region_factor)),
+            maturity_step=float(policy.get("maturity_step", defaults.maturity_step)),
+            same_type_only=bool(policy.get("same_type_only", True)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EngineError(f"market subject or policy: {exc!r}") from exc
+    found = market_approach(comparables=parsed, subject=the_subject, policy=the_policy, currency=currency)
+    adjusted = np.array([float(r.adjusted_price) for r in found.rows])
+    weights = np.array([r.weight for r in found.rows])
+    summary = summarise(
+        adjusted,
+        currency=currency,
+        bins=histogram_bins,
+        weights=weights,
+        effective_n=float(1.0 / np.sum(weights**2)),
+    )
+    notes = [
+        f"{r.comparable.reference or r.comparable.date.isoformat()}: {r.comparable.price:,.2f} -> "
+        f"{r.adjusted_price:,} (weight {r.weight:.3f}; "
+        + ", ".join(f"{k} {v:.3f}" for k, v in r.factors.items())
+        + ")"
+        for r in found.rows
+    ]
+    if found.excluded:
+        notes.append(f"{len(found.excluded)} comparable(s) of another IP type excluded")
+    echo = {
+        "method": "market_comparables",
+        "comparables": [_comparable_to_json(c) for c in parsed],
+        "subject": {
+            "ip_type": the_subject.ip_type,
+            "industry": the_subject.industry,
+            "remaining_life": the_subject.remaining_life,
+            "exclusivity": the_subject.exclusivity,
+            "region": the_subject.region,
+            "maturity": the_subject.maturity,
+        },
+        "policy": {"valuation_date": the_policy.valuation_date.isoformat(), **dict(policy)},
+        "settings": {"currency": currency, "histogram_bins": histogram_bins},
+    }
+    return ValuationResult(
+        method="market_comparables",
+        method_version=MARKET_METHOD_VERSION,
+        inputs=echo,
+        seed=0,
+        paths=len(found.rows),
+        currency=currency,
+        percentiles=summary.percentiles,
+        mean=found.estimate,
+        se=summary.se,
+        sd=summary.sd,
+        base_value=found.estimate,
+        histogram=summary.histogram,
+        notes=tuple(notes),
     )

@@ -177,3 +177,54 @@ class ValuationResult:
     def from_json(cls, text: str) -> ValuationResult:
         """Inverse of `to_json`."""
         return cls.from_dict(json.loads(text))
+
+
+PERCENTILES = (5, 10, 25, 50, 75, 90, 95)
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Percentiles, mean, dispersion and histogram of a set of simulated (or weighted) values."""
+
+    percentiles: dict[str, Decimal]
+    mean: Decimal
+    sd: Decimal
+    se: Decimal
+    histogram: Histogram
+
+
+def summarise(
+    values: Any, *, currency: str, bins: int, weights: Any = None, effective_n: float | None = None
+) -> Summary:
+    """Summary of values (a numpy array); with weights, weighted percentiles (inverse of the weighted CDF)."""
+    import numpy as np
+
+    data = np.asarray(values, dtype=np.float64)
+    n = int(data.size)
+    if weights is None:
+        qs = np.percentile(data, PERCENTILES)
+        mean = float(data.mean())
+        sd = float(data.std(ddof=1)) if n > 1 else 0.0
+        counts, edges = np.histogram(data, bins=bins if n > 1 else 1)
+    else:
+        w = np.asarray(weights, dtype=np.float64)
+        w = w / w.sum()
+        order = np.argsort(data, kind="stable")
+        cumulative = np.cumsum(w[order])
+        positions = np.searchsorted(cumulative, np.array(PERCENTILES) / 100.0 - 1e-12)
+        qs = data[order][np.minimum(positions, n - 1)]
+        mean = float(np.dot(w, data))
+        sd = float(np.sqrt(np.dot(w, (data - mean) ** 2)))
+        counts, edges = np.histogram(data, bins=min(bins, max(n, 1)), weights=None)
+    size = effective_n if effective_n is not None else n
+    return Summary(
+        percentiles={
+            f"p{p}": to_money_decimal(float(q), currency) for p, q in zip(PERCENTILES, qs, strict=True)
+        },
+        mean=to_money_decimal(mean, currency),
+        sd=to_money_decimal(sd, currency),
+        se=to_money_decimal(sd / math.sqrt(size) if size > 0 else 0.0, currency),
+        histogram=Histogram(
+            tuple(to_money_decimal(float(e), currency) for e in edges), tuple(int(c) for c in counts)
+        ),
+    )
