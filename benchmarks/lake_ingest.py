@@ -19,12 +19,12 @@ import shutil
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
 from ipops.core.paths import shared_data_dir
+from ipops.lake.records import ParsedBatch
 from ipops.lake.store import LakeStore
 
 _PUBLICATION_NUMBER = re.compile(
@@ -109,18 +109,6 @@ def ingest_benchmark(megabytes: float) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-@dataclass
-class _Batch:
-    documents: list[dict[str, object]] = field(default_factory=list)
-    parties: list[dict[str, object]] = field(default_factory=list)
-    classifications: list[dict[str, object]] = field(default_factory=list)
-    citations: list[dict[str, object]] = field(default_factory=list)
-    priorities: list[dict[str, object]] = field(default_factory=list)
-    legal_events: list[dict[str, object]] = field(default_factory=list)
-    trademarks: list[dict[str, object]] = field(default_factory=list)
-    assignments: list[dict[str, object]] = field(default_factory=list)
-
-
 def store_write_benchmark(documents: int) -> None:
     """LakeStore.write alone: batches of 1,000 synthetic documents with 3 IPC, 8 citations, 2 parties each."""
     import datetime as dt
@@ -131,7 +119,7 @@ def store_write_benchmark(documents: int) -> None:
         rows = 0
         with LakeStore(work) as store:
             for start in range(0, documents, 1000):
-                batch = _Batch()
+                batch = ParsedBatch()
                 for n in range(start, min(start + 1000, documents)):
                     doc_id = f"US-{n:08d}-B2"
                     batch.documents.append(

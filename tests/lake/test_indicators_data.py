@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from ipops.lake.records import ParsedBatch, QuarantineEntry
 from ipops.lake.store import LakeStore
 
 D = dt.date
 
 
-@dataclass
-class Batch:
-    """Stand-in for ipops.lake.records.ParsedBatch (same attribute names)."""
-
-    documents: list[dict[str, object]] = field(default_factory=list)
-    parties: list[dict[str, object]] = field(default_factory=list)
-    classifications: list[dict[str, object]] = field(default_factory=list)
-    citations: list[dict[str, object]] = field(default_factory=list)
-    priorities: list[dict[str, object]] = field(default_factory=list)
-    legal_events: list[dict[str, object]] = field(default_factory=list)
-    trademarks: list[dict[str, object]] = field(default_factory=list)
-    assignments: list[dict[str, object]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Quarantined:
-    """Stand-in for ipops.lake.records.QuarantineEntry."""
-
-    source_file: str
-    part: int
-    reason: str
-    detected_format: str | None
+# the names the other lake tests import
+Batch = ParsedBatch
+Quarantined = QuarantineEntry
 
 
 def doc(

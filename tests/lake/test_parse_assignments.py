@@ -7,24 +7,15 @@ from pathlib import Path
 
 from lxml import etree
 
-from ipops.lake.ingest import iter_file_results
+from ipops.lake.ingest import parse_file
 from ipops.lake.parsers.uspto_assignments import (
     parse_assignments,
     patent_number,
     publication_number,
     reel_frame,
 )
-from ipops.lake.records import ParsedBatch, QuarantineEntry
 
 FIXTURES = "patents/patent_client_fixtures"
-
-
-def parse_file(path: Path) -> tuple[ParsedBatch, list[QuarantineEntry]]:
-    batch, quarantine = ParsedBatch(), []
-    for result in iter_file_results(path):
-        batch.extend(result.batch)
-        quarantine.extend(result.quarantine)
-    return batch, quarantine
 
 
 def test_single_assignment_record(shared_data: Path) -> None:

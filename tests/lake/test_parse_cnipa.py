@@ -5,19 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ipops.lake.ingest import iter_file_results
+from ipops.lake.ingest import parse_file
 from ipops.lake.parsers.china_regions import CITIES, PROVINCES, province_code, region_code_for
-from ipops.lake.records import ParsedBatch, QuarantineEntry
 
 FOLDER = "patents/cnipa_jpo_wipo_st36_st96_PatentStandardization"
-
-
-def parse_file(path: Path) -> tuple[ParsedBatch, list[QuarantineEntry]]:
-    batch, quarantine = ParsedBatch(), []
-    for result in iter_file_results(path):
-        batch.extend(result.batch)
-        quarantine.extend(result.quarantine)
-    return batch, quarantine
 
 
 def test_cnipa_new_schema(shared_data: Path) -> None:

@@ -7,21 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ipops.lake.ingest import iter_file_results
+from ipops.lake.ingest import parse_file
 from ipops.lake.parsers.epo import spaced_ipc
-from ipops.lake.records import ParsedBatch, QuarantineEntry
 
 EPS = "patents/epo_eps_ep-patent-document"
 OPS = "patents/patent_client_fixtures"
 LEGACY = f"{OPS}/legacy_tests_fixtures_4328348d/epo"
-
-
-def parse_file(path: Path) -> tuple[ParsedBatch, list[QuarantineEntry]]:
-    batch, quarantine = ParsedBatch(), []
-    for result in iter_file_results(path):
-        batch.extend(result.batch)
-        quarantine.extend(result.quarantine)
-    return batch, quarantine
 
 
 def test_ep_grant_v12(shared_data: Path) -> None:

@@ -7,20 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from ipops.lake.ingest import iter_file_results
+from ipops.lake.ingest import parse_file
 from ipops.lake.parsers.trademarks import mark_feature
-from ipops.lake.records import ParsedBatch, QuarantineEntry
 
 TSDR = "trademarks/uspto_tsdr_plumage"
 GBD = "trademarks/wipo_gbd_national_offices"
-
-
-def parse_file(path: Path) -> tuple[ParsedBatch, list[QuarantineEntry]]:
-    batch, quarantine = ParsedBatch(), []
-    for result in iter_file_results(path):
-        batch.extend(result.batch)
-        quarantine.extend(result.quarantine)
-    return batch, quarantine
 
 
 @pytest.mark.parametrize("name", ["sn76044902.xml", "sn76044902.zip"])

@@ -5,17 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ipops.lake.ingest import iter_file_results
+from ipops.lake.ingest import parse_file
 from ipops.lake.parsers.uspto import pap_uspc, uspc_symbol
-from ipops.lake.records import ParsedBatch, QuarantineEntry
-
-
-def parse_file(path: Path) -> tuple[ParsedBatch, list[QuarantineEntry]]:
-    batch, quarantine = ParsedBatch(), []
-    for result in iter_file_results(path):
-        batch.extend(result.batch)
-        quarantine.extend(result.quarantine)
-    return batch, quarantine
+from ipops.lake.records import ParsedBatch
 
 
 def rows_of(batch: ParsedBatch, table: str, doc_id: str) -> list[dict[str, object]]:

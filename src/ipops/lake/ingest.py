@@ -26,6 +26,7 @@ __all__ = [
     "ListSink",
     "ingest_paths",
     "iter_file_results",
+    "parse_file",
     "iter_source_files",
     "parse_bulk_bytes",
 ]
@@ -261,6 +262,15 @@ def ingest_paths(
     report.seconds = time.perf_counter() - started
     report.check()
     return report
+
+
+def parse_file(path: Path) -> tuple[ParsedBatch, list[QuarantineEntry]]:
+    """Every row and quarantine entry of one file, in memory (for tests, notebooks and small files)."""
+    batch, quarantine = ParsedBatch(), []
+    for result in iter_file_results(path):
+        batch.extend(result.batch)
+        quarantine.extend(result.quarantine)
+    return batch, quarantine
 
 
 def format_counts(results: Iterable[ParseResult]) -> Counter[str]:

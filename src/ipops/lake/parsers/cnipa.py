@@ -8,6 +8,7 @@ from ipops.lake.parsers.common import (
     ParseResult,
     UnusableDocumentError,
     add_classification,
+    child_local,
     children_local,
     clean,
     country_code,
@@ -15,10 +16,11 @@ from ipops.lake.parsers.common import (
     document_row,
     find_text,
     finish_document,
-    local,
     parse_date,
     party_row,
+    path_local,
     priority_row,
+    text_at,
     text_of,
 )
 from ipops.lake.records import ParsedBatch
@@ -29,25 +31,9 @@ _EMPTY = {"0", "00000000", "0000000000"}
 _OLD_TYPES = {"发明专利": "invention", "实用新型": "utility_model", "外观设计": "design"}
 
 
-def _child(element: Element | None, name: str) -> Element | None:
-    """First direct child with this local name (the new schema mixes business: and base: namespaces)."""
-    if element is None:
-        return None
-    for child in element:
-        if local(child.tag) == name:
-            return child
-    return None
-
-
-def _path(element: Element | None, *names: str) -> Element | None:
-    for name in names:
-        element = _child(element, name)
-    return element
-
-
 def _value(element: Element | None, *names: str) -> str | None:
     """Text at a local-name path, with CNIPA's "0" placeholders treated as missing."""
-    text = text_of(_path(element, *names))
+    text = text_at(element, *names)
     return None if text is None or text in _EMPTY else text
 
 
@@ -60,8 +46,8 @@ def _chinese_party_region(country: str | None, *parts: str | None) -> str | None
 
 def parse_cnipa_new(root: Element, *, source_file: str, recovered: bool) -> ParseResult:
     """One business:PatentDocumentAndRelated document (CNIPA XML schema V2.x)."""
-    biblio = _child(root, "BibliographicData")
-    publication = _path(biblio, "PublicationReference", "DocumentID")
+    biblio = child_local(root, "BibliographicData")
+    publication = path_local(biblio, "PublicationReference", "DocumentID")
     number = _value(publication, "DocNumber")
     if biblio is None or publication is None or not number:
         raise UnusableDocumentError("no PublicationReference/DocumentID/DocNumber")
@@ -78,12 +64,12 @@ def parse_cnipa_new(root: Element, *, source_file: str, recovered: bool) -> Pars
     )
     doc_id = str(row["doc_id"])
     row["publication_date"] = parse_date(_value(publication, "Date"))
-    application = _path(biblio, "ApplicationReference", "DocumentID")
+    application = path_local(biblio, "ApplicationReference", "DocumentID")
     row["application_number"] = _value(application, "DocNumber")
     row["application_date"] = parse_date(_value(application, "Date"))
-    title = _child(biblio, "InventionTitle")
+    title = child_local(biblio, "InventionTitle")
     row["title"] = text_of(title)
-    abstract = _child(root, "Abstract")
+    abstract = child_local(root, "Abstract")
     row["abstract"] = (
         clean(" ".join(text_of(p) or "" for p in children_local(abstract, "Paragraphs")))
         if (abstract is not None)
@@ -93,11 +79,11 @@ def parse_cnipa_new(root: Element, *, source_file: str, recovered: bool) -> Pars
         abstract.get("lang") if abstract is not None else None
     )
     row["language"] = language.lower() if language else "zh"
-    claims = _child(root, "Claims")
+    claims = child_local(root, "Claims")
     row["claims_count"] = len(children_local(claims, "Claim")) if claims is not None else None
-    pct = _value(_path(biblio, "PCTOrRegionalApplicationData", "DocumentID"), "DocNumber")
+    pct = _value(path_local(biblio, "PCTOrRegionalApplicationData", "DocumentID"), "DocNumber")
     row["pct_application_number"] = pct
-    row["is_pct"] = pct is not None or _path(biblio, "PCTOrRegionalPublishingData") is not None
+    row["is_pct"] = pct is not None or path_local(biblio, "PCTOrRegionalPublishingData") is not None
     finish_document(row)
 
     batch = ParsedBatch(documents=[row])
@@ -120,24 +106,24 @@ def parse_cnipa_new(root: Element, *, source_file: str, recovered: bool) -> Pars
                 date=parse_date(_value(priority, "Date")),
             )
         )
-    parties = _child(biblio, "Parties")
+    parties = child_local(biblio, "Parties")
     if parties is None:
         return ParseResult(batch=batch, parsed=1, recovered=int(recovered))
     for seq, applicant in enumerate(descendants_local(parties, "Applicant"), 1):
         batch.parties.append(_new_party(applicant, doc_id=doc_id, role="applicant", seq=seq))
     for seq, inventor in enumerate(descendants_local(parties, "Inventor"), 1):
         batch.parties.append(_new_party(inventor, doc_id=doc_id, role="inventor", seq=seq))
-    agents = _child(parties, "AgentDetails")
+    agents = child_local(parties, "AgentDetails")
     for seq, agent in enumerate(children_local(agents, "Agent") if agents is not None else [], 1):
-        agency = _value(_path(agent, "Agency", "AddressBook"), "OrganizationName")
-        name = agency or _value(_child(agent, "AddressBook"), "Name")
+        agency = _value(path_local(agent, "Agency", "AddressBook"), "OrganizationName")
+        name = agency or _value(child_local(agent, "AddressBook"), "Name")
         batch.parties.append(party_row(doc_id=doc_id, role="agent", seq=seq, name=name, country="CN"))
     return ParseResult(batch=batch, parsed=1, recovered=int(recovered))
 
 
 def _new_party(party: Element, *, doc_id: str, role: str, seq: int) -> dict[str, object]:
-    book = _child(party, "AddressBook")
-    address = _child(book, "Address")
+    book = child_local(party, "AddressBook")
+    address = child_local(book, "Address")
     country = country_code(_value(address, "WIPOST3Code"))
     text = _value(address, "Text")
     province, city, county = _value(address, "Province"), _value(address, "City"), _value(address, "County")

@@ -100,6 +100,28 @@ def find_text(element: Element | None, path: str) -> str | None:
     return stripped or None
 
 
+def child_local(element: Element | None, name: str) -> Element | None:
+    """First direct child with this local name, any namespace (CNIPA mixes business: and base:)."""
+    if element is None:
+        return None
+    for child in element:
+        if local(child.tag) == name:
+            return child
+    return None
+
+
+def path_local(element: Element | None, *names: str) -> Element | None:
+    """The element at a path of direct-child local names (None if any step is missing)."""
+    for name in names:
+        element = child_local(element, name)
+    return element
+
+
+def text_at(element: Element | None, *names: str) -> str | None:
+    """text_of the element at a path of local names."""
+    return text_of(path_local(element, *names))
+
+
 def children_local(element: Element, name: str) -> list[Element]:
     """Direct children with this local name (any namespace)."""
     return [child for child in element if local(child.tag) == name]

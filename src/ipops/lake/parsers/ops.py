@@ -10,6 +10,7 @@ from ipops.lake.parsers.common import (
     ParseResult,
     UnusableDocumentError,
     add_classification,
+    child_local,
     children_local,
     citation_row,
     clean,
@@ -21,6 +22,7 @@ from ipops.lake.parsers.common import (
     parse_date,
     party_row,
     priority_row,
+    text_at,
     text_of,
 )
 from ipops.lake.parsers.epo import _ipcr_text
@@ -35,25 +37,6 @@ UNSUPPORTED_OPS = {
     "document-inquiry": "OPS image inquiry",
     "number-service": "OPS number-service response",
 }
-
-
-def _child(element: Element | None, name: str) -> Element | None:
-    if element is None:
-        return None
-    for child in element:
-        if local(child.tag) == name:
-            return child
-    return None
-
-
-def _path(element: Element | None, *names: str) -> Element | None:
-    for name in names:
-        element = _child(element, name)
-    return element
-
-
-def _ctext(element: Element | None, *names: str) -> str | None:
-    return text_of(_path(element, *names))
 
 
 def _document_ids(reference: Element | None) -> dict[str, Element]:
@@ -105,18 +88,18 @@ def _parse_exchange_documents(payload: Element, *, source_file: str, recovered: 
 
 
 def _exchange_document(record: Element, *, source_file: str, recovered: bool) -> ParsedBatch:
-    if record.get("status") == "not found" or _child(record, "bibliographic-data") is None:
+    if record.get("status") == "not found" or child_local(record, "bibliographic-data") is None:
         raise UnusableDocumentError(
             f"{record.get('country')}{record.get('doc-number')} has no bibliographic data"
         )
-    biblio = _child(record, "bibliographic-data")
-    pub_ids = _document_ids(_child(biblio, "publication-reference"))
+    biblio = child_local(record, "bibliographic-data")
+    pub_ids = _document_ids(child_local(biblio, "publication-reference"))
     docdb = pub_ids.get("docdb")
-    office = country_code(record.get("country") or _ctext(docdb, "country"))
-    number = clean(record.get("doc-number")) or _ctext(docdb, "doc-number")
+    office = country_code(record.get("country") or text_at(docdb, "country"))
+    number = clean(record.get("doc-number")) or text_at(docdb, "doc-number")
     if not office or not number:
         raise UnusableDocumentError("no publication country / doc-number")
-    kind = clean(record.get("kind")) or _ctext(docdb, "kind")
+    kind = clean(record.get("kind")) or text_at(docdb, "kind")
     row = document_row(
         office=office,
         doc_number=number,
@@ -127,14 +110,14 @@ def _exchange_document(record: Element, *, source_file: str, recovered: bool) ->
     )
     doc_id = str(row["doc_id"])
     row["family_id"] = record.get("family-id")
-    row["publication_date"] = parse_date(_ctext(docdb, "date") or _ctext(pub_ids.get("epodoc"), "date"))
-    app_ids = _document_ids(_child(biblio, "application-reference"))
+    row["publication_date"] = parse_date(text_at(docdb, "date") or text_at(pub_ids.get("epodoc"), "date"))
+    app_ids = _document_ids(child_local(biblio, "application-reference"))
     app = app_ids.get("docdb")
-    row["application_number"] = _ctext(app, "doc-number") or _ctext(app_ids.get("original"), "doc-number")
+    row["application_number"] = text_at(app, "doc-number") or text_at(app_ids.get("original"), "doc-number")
     row["application_date"] = parse_date(
-        _ctext(app, "date")
-        or _ctext(app_ids.get("epodoc"), "date")
-        or _ctext(app_ids.get("original"), "date")
+        text_at(app, "date")
+        or text_at(app_ids.get("epodoc"), "date")
+        or text_at(app_ids.get("original"), "date")
     )
     titles = children_local(biblio, "invention-title") if biblio is not None else []
     title = next((t for t in titles if t.get("lang") == "en"), titles[0] if titles else None)
@@ -146,26 +129,26 @@ def _exchange_document(record: Element, *, source_file: str, recovered: bool) ->
 
     batch = ParsedBatch(documents=[row])
     seen: set[tuple[str, str]] = set()
-    ipcr = _child(biblio, "classifications-ipcr")
+    ipcr = child_local(biblio, "classifications-ipcr")
     for position, cls in enumerate(children_local(ipcr, "classification-ipcr") if ipcr is not None else []):
-        symbol, _ = _ipcr_text(_ctext(cls, "text"))
+        symbol, _ = _ipcr_text(text_at(cls, "text"))
         add_classification(batch, seen, doc_id=doc_id, scheme="IPC", raw=symbol, main=position == 0)
-    pcs = _child(biblio, "patent-classifications")
+    pcs = child_local(biblio, "patent-classifications")
     for position, cls in enumerate(children_local(pcs, "patent-classification") if pcs is not None else []):
-        scheme_el = _child(cls, "classification-scheme")
+        scheme_el = child_local(cls, "classification-scheme")
         scheme = (scheme_el.get("scheme") if scheme_el is not None else None) or "CPC"
         if scheme.upper() not in {"CPC", "CPCI", "CPCNO"}:
             continue
-        parts = [_ctext(cls, p) or "" for p in ("section", "class", "subclass", "main-group", "subgroup")]
+        parts = [text_at(cls, p) or "" for p in ("section", "class", "subclass", "main-group", "subgroup")]
         raw = f"{parts[0]}{parts[1]}{parts[2]}{parts[3]}/{parts[4] or '00'}"
         add_classification(batch, seen, doc_id=doc_id, scheme="CPC", raw=raw, main=position == 0)
 
     pct_number: str | None = None
-    priorities = _child(biblio, "priority-claims")
+    priorities = child_local(biblio, "priority-claims")
     for claim in children_local(priorities, "priority-claim") if priorities is not None else []:
         ids = _document_ids(claim)
         prio_office, prio_number, prio_date = _priority_fields(ids)
-        original = _ctext(ids.get("original"), "doc-number")
+        original = text_at(ids.get("original"), "doc-number")
         if original and original.upper().startswith("PCT/"):
             pct_number = original
         elif prio_office == "WO" and pct_number is None:
@@ -179,20 +162,20 @@ def _exchange_document(record: Element, *, source_file: str, recovered: bool) ->
     row["pct_application_number"] = pct_number
     row["is_pct"] = pct_number is not None
     finish_document(row)
-    _ops_parties(_child(biblio, "parties"), batch, doc_id)
-    _ops_citations(_child(biblio, "references-cited"), batch, doc_id)
+    _ops_parties(child_local(biblio, "parties"), batch, doc_id)
+    _ops_citations(child_local(biblio, "references-cited"), batch, doc_id)
     return batch
 
 
 def _priority_fields(ids: dict[str, Element]) -> tuple[str | None, str | None, dt.date | None]:
     docdb, epodoc, original = ids.get("docdb"), ids.get("epodoc"), ids.get("original")
-    date = parse_date(_ctext(docdb, "date") or _ctext(epodoc, "date") or _ctext(original, "date"))
+    date = parse_date(text_at(docdb, "date") or text_at(epodoc, "date") or text_at(original, "date"))
     if docdb is not None:
-        return country_code(_ctext(docdb, "country")), _ctext(docdb, "doc-number"), date
-    epodoc_number = _ctext(epodoc, "doc-number")
+        return country_code(text_at(docdb, "country")), text_at(docdb, "doc-number"), date
+    epodoc_number = text_at(epodoc, "doc-number")
     if epodoc_number and len(epodoc_number) > 2:
         return country_code(epodoc_number[:2]), epodoc_number[2:], date
-    return None, _ctext(original, "doc-number"), date
+    return None, text_at(original, "doc-number"), date
 
 
 def _ops_parties(parties: Element | None, batch: ParsedBatch, doc_id: str) -> None:
@@ -202,13 +185,13 @@ def _ops_parties(parties: Element | None, batch: ParsedBatch, doc_id: str) -> No
         ("applicants", "applicant", "applicant-name", "applicant"),
         ("inventors", "inventor", "inventor-name", "inventor"),
     ):
-        container = _child(parties, group)
+        container = child_local(parties, group)
         if container is None:
             continue
         epodoc: dict[str, str] = {}
         original: dict[str, str] = {}
         for member in children_local(container, member_tag):
-            name = _ctext(member, name_tag, "name")
+            name = text_at(member, name_tag, "name")
             if not name:
                 continue
             target = original if member.get("data-format") == "original" else epodoc
@@ -235,21 +218,21 @@ def _ops_citations(references: Element | None, batch: ParsedBatch, doc_id: str) 
         categories = [c for c in (text_of(e) for e in children_local(citation, "category")) if c]
         cited_by = citation.get("cited-by")
         category = ",".join(categories) if categories else (f"cited by {cited_by}" if cited_by else None)
-        patcit = _child(citation, "patcit")
+        patcit = child_local(citation, "patcit")
         if patcit is not None:
             ids = _document_ids(patcit)
             docdb = ids.get("docdb")
             if docdb is not None:
                 office, number, kind = (
-                    country_code(_ctext(docdb, "country")),
-                    _ctext(docdb, "doc-number"),
-                    _ctext(docdb, "kind"),
+                    country_code(text_at(docdb, "country")),
+                    text_at(docdb, "doc-number"),
+                    text_at(docdb, "kind"),
                 )
-                date = parse_date(_ctext(docdb, "date"))
+                date = parse_date(text_at(docdb, "date"))
             else:
-                epodoc_number = _ctext(ids.get("epodoc"), "doc-number") or ""
+                epodoc_number = text_at(ids.get("epodoc"), "doc-number") or ""
                 office, number, kind = country_code(epodoc_number[:2]), epodoc_number[2:] or None, None
-                date = parse_date(_ctext(ids.get("epodoc"), "date"))
+                date = parse_date(text_at(ids.get("epodoc"), "date"))
             batch.citations.append(
                 citation_row(
                     doc_id=doc_id,
@@ -263,7 +246,7 @@ def _ops_citations(references: Element | None, batch: ParsedBatch, doc_id: str) 
                 )
             )
         else:
-            npl = _child(citation, "nplcit")
+            npl = child_local(citation, "nplcit")
             batch.citations.append(
                 citation_row(doc_id=doc_id, seq=seq, is_npl=True, npl_text=text_of(npl), category=category)
             )
@@ -276,9 +259,9 @@ def _parse_family(payload: Element, *, source_file: str, recovered: bool) -> Par
     if not members:
         raise UnusableDocumentError("patent-family without family-member")
     for member in members:
-        ids = _document_ids(_child(member, "publication-reference"))
+        ids = _document_ids(child_local(member, "publication-reference"))
         docdb = ids.get("docdb")
-        office, number = country_code(_ctext(docdb, "country")), _ctext(docdb, "doc-number")
+        office, number = country_code(text_at(docdb, "country")), text_at(docdb, "doc-number")
         if not office or not number:
             result.quarantine.append(
                 QuarantineEntry(
@@ -286,7 +269,7 @@ def _parse_family(payload: Element, *, source_file: str, recovered: bool) -> Par
                 )
             )
             continue
-        kind = _ctext(docdb, "kind")
+        kind = text_at(docdb, "kind")
         row = document_row(
             office=office,
             doc_number=number,
@@ -297,10 +280,10 @@ def _parse_family(payload: Element, *, source_file: str, recovered: bool) -> Par
         )
         doc_id = str(row["doc_id"])
         row["family_id"] = member.get("family-id")
-        row["publication_date"] = parse_date(_ctext(docdb, "date"))
-        app = _document_ids(_child(member, "application-reference")).get("docdb")
-        row["application_number"] = _ctext(app, "doc-number")
-        row["application_date"] = parse_date(_ctext(app, "date"))
+        row["publication_date"] = parse_date(text_at(docdb, "date"))
+        app = _document_ids(child_local(member, "application-reference")).get("docdb")
+        row["application_number"] = text_at(app, "doc-number")
+        row["application_date"] = parse_date(text_at(app, "date"))
         batch = ParsedBatch(documents=[row])
         for claim in children_local(member, "priority-claim"):
             prio_office, prio_number, prio_date = _priority_fields(_document_ids(claim))

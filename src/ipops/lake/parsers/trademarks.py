@@ -9,6 +9,7 @@ from ipops.lake.parsers.common import (
     ParseResult,
     UnusableDocumentError,
     attribute,
+    child_local,
     clean,
     country_code,
     descendants_local,
@@ -31,15 +32,6 @@ _USPTO_DRAWING_CODES = {
     "6": "other",
 }
 _SEQUENCE = re.compile(r"\d+")
-
-
-def _child(element: Element | None, name: str) -> Element | None:
-    if element is None:
-        return None
-    for child in element:
-        if local(child.tag) == name:
-            return child
-    return None
 
 
 def _first_text(element: Element | None, *names: str) -> str | None:
@@ -112,7 +104,7 @@ def _trademark(
     record: Element, *, st96: bool, fallback_applicants: Element | None, source_file: str, recovered: bool
 ) -> ParsedBatch:
     office = country_code(_first_text(record, "RegistrationOfficeCode"))
-    number_element = _child(record, "ApplicationNumber")
+    number_element = child_local(record, "ApplicationNumber")
     number = _first_text(number_element, "ApplicationNumberText") if st96 else text_of(number_element)
     number = number or text_of(number_element)
     if not office or not number:
@@ -123,12 +115,12 @@ def _trademark(
         doc_id=doc_id,
         office=office,
         application_number=number,
-        registration_number=text_of(_child(record, "RegistrationNumber")),
+        registration_number=text_of(child_local(record, "RegistrationNumber")),
         mark_text=_first_text(record, "MarkVerbalElementText"),
-        status=text_of(_child(record, "MarkCurrentStatusCode")),
-        application_date=parse_date(text_of(_child(record, "ApplicationDate"))),
-        registration_date=parse_date(text_of(_child(record, "RegistrationDate"))),
-        expiry_date=parse_date(text_of(_child(record, "ExpiryDate"))),
+        status=text_of(child_local(record, "MarkCurrentStatusCode")),
+        application_date=parse_date(text_of(child_local(record, "ApplicationDate"))),
+        registration_date=parse_date(text_of(child_local(record, "RegistrationDate"))),
+        expiry_date=parse_date(text_of(child_local(record, "ExpiryDate"))),
         source_format="tm-st96" if st96 else "tm-st66",
         source_file=source_file,
         recovered=recovered,
@@ -169,7 +161,7 @@ def _goods_and_services(record: Element) -> tuple[list[int], str | None]:
             classes.add(int(text))
     lines: list[tuple[str | None, str, str]] = []
     for description in descendants_local(record, "ClassDescription"):
-        klass = clean(text_of(_child(description, "ClassNumber")))
+        klass = clean(text_of(child_local(description, "ClassNumber")))
         for goods in description.iter():
             if local(goods.tag) in {"GoodsServicesDescription", "GoodsServicesDescriptionText"}:
                 text = text_of(goods)

@@ -8,6 +8,7 @@ from ipops.lake.parsers.common import (
     UnusableDocumentError,
     add_classification,
     attribute,
+    child_local,
     children_local,
     citation_row,
     clean,
@@ -20,7 +21,9 @@ from ipops.lake.parsers.common import (
     local,
     parse_date,
     party_row,
+    path_local,
     priority_row,
+    text_at,
     text_of,
 )
 from ipops.lake.records import ParsedBatch
@@ -34,28 +37,9 @@ _ROLES = (
 )
 
 
-def _child(element: Element | None, name: str) -> Element | None:
-    if element is None:
-        return None
-    for child in element:
-        if local(child.tag) == name:
-            return child
-    return None
-
-
-def _path(element: Element | None, *names: str) -> Element | None:
-    for name in names:
-        element = _child(element, name)
-    return element
-
-
-def _text(element: Element | None, *names: str) -> str | None:
-    return text_of(_path(element, *names))
-
-
 def _symbol(classification: Element, section_tag: str) -> str | None:
     parts = [
-        _text(classification, name) for name in (section_tag, "Class", "Subclass", "MainGroup", "Subgroup")
+        text_at(classification, name) for name in (section_tag, "Class", "Subclass", "MainGroup", "Subgroup")
     ]
     if not all(parts):
         return None
@@ -64,28 +48,28 @@ def _symbol(classification: Element, section_tag: str) -> str | None:
 
 
 def _person(contact: Element | None) -> str | None:
-    name = _path(contact, "Name")
+    name = path_local(contact, "Name")
     if name is None:
         return None
-    entity = _text(name, "EntityName") or _text(name, "OrganizationName", "OrganizationStandardName")
+    entity = text_at(name, "EntityName") or text_at(name, "OrganizationName", "OrganizationStandardName")
     if entity:
         return entity
-    structured = _path(name, "PersonName", "PersonStructuredName")
+    structured = path_local(name, "PersonName", "PersonStructuredName")
     if structured is not None:
-        first, last = _text(structured, "FirstName"), _text(structured, "LastName")
+        first, last = text_at(structured, "FirstName"), text_at(structured, "LastName")
         return ", ".join(p for p in (last, first) if p) or None
-    return _text(name, "PersonName", "PersonFullName")
+    return text_at(name, "PersonName", "PersonFullName")
 
 
 def parse_st96_patent(root: Element, *, source_file: str, recovered: bool) -> ParseResult:
     """One ST.96 PatentPublication."""
-    biblio = _child(root, "BibliographicData")
-    publication = _child(biblio, "PatentPublicationIdentification")
-    number = _text(publication, "PublicationNumber")
+    biblio = child_local(root, "BibliographicData")
+    publication = child_local(biblio, "PatentPublicationIdentification")
+    number = text_at(publication, "PublicationNumber")
     if biblio is None or publication is None or not number:
         raise UnusableDocumentError("no PatentPublicationIdentification/PublicationNumber")
-    office = country_code(_text(publication, "IPOfficeCode") or _text(root, "IPOfficeCode")) or "WO"
-    kind = _text(publication, "PatentDocumentKindCode")
+    office = country_code(text_at(publication, "IPOfficeCode") or text_at(root, "IPOfficeCode")) or "WO"
+    kind = text_at(publication, "PatentDocumentKindCode")
     version = attribute(root, "st96Version")
     row = document_row(
         office=office,
@@ -96,25 +80,27 @@ def parse_st96_patent(root: Element, *, source_file: str, recovered: bool) -> Pa
         recovered=recovered,
     )
     doc_id = str(row["doc_id"])
-    row["publication_date"] = parse_date(_text(publication, "PublicationDate"))
-    application = _child(biblio, "ApplicationIdentification")
-    row["application_number"] = _text(application, "ApplicationNumber", "ApplicationNumberText")
-    row["application_date"] = parse_date(_text(application, "FilingDate"))
-    subject = (_text(application, "InventionSubjectMatterCategory") or "").lower()
+    row["publication_date"] = parse_date(text_at(publication, "PublicationDate"))
+    application = child_local(biblio, "ApplicationIdentification")
+    row["application_number"] = text_at(application, "ApplicationNumber", "ApplicationNumberText")
+    row["application_date"] = parse_date(text_at(application, "FilingDate"))
+    subject = (text_at(application, "InventionSubjectMatterCategory") or "").lower()
     row["ip_type"] = _SUBJECT_TYPES.get(subject) or ip_type_for(office, kind)
-    row["title"] = _text(biblio, "InventionTitleBag", "InventionTitle")
-    row["abstract"] = text_of(_child(root, "Abstract"))
+    row["title"] = text_at(biblio, "InventionTitleBag", "InventionTitle")
+    row["abstract"] = text_of(child_local(root, "Abstract"))
     language = attribute(root, "languageCode")
     row["language"] = language.lower() if language else None
-    claims = _child(root, "Claims")
+    claims = child_local(root, "Claims")
     if claims is not None:
         row["claims_count"] = sum(1 for c in claims if local(c.tag) == "Claim")
     else:
-        declared = _text(biblio, "ClaimTotalQuantity")
+        declared = text_at(biblio, "ClaimTotalQuantity")
         row["claims_count"] = int(declared) if declared and declared.isdigit() else None
     pct = None
     for parent in descendants_local(biblio, "PCTDocumentParent"):
-        pct = pct or _text(parent, "ApplicationIdentification", "ApplicationNumber", "ApplicationNumberText")
+        pct = pct or text_at(
+            parent, "ApplicationIdentification", "ApplicationNumber", "ApplicationNumberText"
+        )
     row["pct_application_number"] = pct
     finish_document(row)
 
@@ -122,11 +108,13 @@ def parse_st96_patent(root: Element, *, source_file: str, recovered: bool) -> Pa
     seen: set[tuple[str, str]] = set()
     for position, ipcr in enumerate(descendants_local(biblio, "IPCRClassification")):
         main = (
-            _text(ipcr, "SymbolPositionCode") == "F" if _text(ipcr, "SymbolPositionCode") else position == 0
+            text_at(ipcr, "SymbolPositionCode") == "F"
+            if text_at(ipcr, "SymbolPositionCode")
+            else position == 0
         )
         add_classification(batch, seen, doc_id=doc_id, scheme="IPC", raw=_symbol(ipcr, "Section"), main=main)
     for cpc in descendants_local(biblio, "CPCClassification"):
-        main = _text(cpc, "SymbolPositionCode") == "F"
+        main = text_at(cpc, "SymbolPositionCode") == "F"
         add_classification(
             batch, seen, doc_id=doc_id, scheme="CPC", raw=_symbol(cpc, "CPCSection"), main=main
         )
@@ -134,16 +122,16 @@ def parse_st96_patent(root: Element, *, source_file: str, recovered: bool) -> Pa
         batch.priorities.append(
             priority_row(
                 doc_id=doc_id,
-                office=country_code(_text(claim, "IPOfficeCode")),
-                number=_text(claim, "ApplicationNumber", "ApplicationNumberText"),
-                date=parse_date(_text(claim, "FilingDate")),
+                office=country_code(text_at(claim, "IPOfficeCode")),
+                number=text_at(claim, "ApplicationNumber", "ApplicationNumberText"),
+                date=parse_date(text_at(claim, "FilingDate")),
             )
         )
-    parties = _child(biblio, "PartyBag")
+    parties = child_local(biblio, "PartyBag")
     for tag, role in _ROLES:
         for seq, party in enumerate(descendants_local(parties, tag) if parties is not None else [], 1):
-            contact = _child(party, "PublicationContact")
-            contact = contact if contact is not None else _child(party, "Contact")
+            contact = child_local(party, "PublicationContact")
+            contact = contact if contact is not None else child_local(party, "Contact")
             batch.parties.append(party_row(doc_id=doc_id, role=role, seq=seq, name=_person(contact)))
     _citations(biblio, batch, doc_id)
     return ParseResult(batch=batch, parsed=1, recovered=int(recovered))
@@ -154,7 +142,7 @@ def _citations(biblio: Element, batch: ParsedBatch, doc_id: str) -> None:
     for citation in descendants_local(biblio, "ReferenceCitation"):
         category = clean(attribute(citation, "citingPartyCategory"))
         label = f"cited by {category.lower()}" if category else None
-        patent = _path(citation, "PatentCitation", "CitedPatentDocumentIdentification")
+        patent = path_local(citation, "PatentCitation", "CitedPatentDocumentIdentification")
         seq += 1
         if patent is not None:
             batch.citations.append(
@@ -162,15 +150,15 @@ def _citations(biblio: Element, batch: ParsedBatch, doc_id: str) -> None:
                     doc_id=doc_id,
                     seq=seq,
                     is_npl=False,
-                    cited_office=country_code(_text(patent, "IPOfficeCode")),
-                    cited_number=_text(patent, "DocumentNumber"),
-                    cited_kind=_text(patent, "PatentDocumentKindCode"),
-                    cited_date=parse_date(_text(patent, "PatentDocumentDate")),
+                    cited_office=country_code(text_at(patent, "IPOfficeCode")),
+                    cited_number=text_at(patent, "DocumentNumber"),
+                    cited_kind=text_at(patent, "PatentDocumentKindCode"),
+                    cited_date=parse_date(text_at(patent, "PatentDocumentDate")),
                     category=label,
                 )
             )
         else:
-            text = text_of(_child(citation, "NPLCitation")) or text_of(citation)
+            text = text_of(child_local(citation, "NPLCitation")) or text_of(citation)
             batch.citations.append(
                 citation_row(doc_id=doc_id, seq=seq, is_npl=True, npl_text=text, category=label)
             )
@@ -178,34 +166,34 @@ def _citations(biblio: Element, batch: ParsedBatch, doc_id: str) -> None:
 
 def _bag_members(parent: Element, bag: str, member: str) -> list[Element]:
     """The members of a direct child bag (<ApplicantBag><Applicant/>...)."""
-    found = _child(parent, bag)
+    found = child_local(parent, bag)
     return [] if found is None else children_local(found, member)
 
 
 def _contact_name(party: Element) -> str | None:
-    return _person(_child(party, "Contact"))
+    return _person(child_local(party, "Contact"))
 
 
 def parse_st96_design(root: Element, *, source_file: str, recovered: bool) -> ParseResult:
     """One ST.96 DesignApplication: a documents row (ip_type design) per Design of its DesignBag."""
-    office = country_code(_text(root, "RegistrationOfficeCode")) or "WO"
-    application_number = _text(root, "ApplicationNumber", "ApplicationNumberText")
-    application_date = parse_date(_text(root, "ApplicationDate"))
-    language = _text(root, "DesignApplicationLanguageCode")
+    office = country_code(text_at(root, "RegistrationOfficeCode")) or "WO"
+    application_number = text_at(root, "ApplicationNumber", "ApplicationNumberText")
+    application_date = parse_date(text_at(root, "ApplicationDate"))
+    language = text_at(root, "DesignApplicationLanguageCode")
     version = attribute(root, "st96Version")
     applicants = [_contact_name(a) for a in _bag_members(root, "ApplicantBag", "Applicant")]
     events = [
         (
-            parse_date(_text(e, "DesignApplicationEventDate")),
-            _text(e, "DesignApplicationEventCategory"),
-            _text(e, "CommentText"),
+            parse_date(text_at(e, "DesignApplicationEventDate")),
+            text_at(e, "DesignApplicationEventCategory"),
+            text_at(e, "CommentText"),
         )
         for e in descendants_local(root, "DesignApplicationEvent")
     ]
     batch = ParsedBatch()
     designs = _bag_members(root, "DesignBag", "Design")
     for design in designs:
-        number = _text(design, "RegistrationNumber") or _text(design, "DesignIdentifier")
+        number = text_at(design, "RegistrationNumber") or text_at(design, "DesignIdentifier")
         if not number:
             continue
         row = document_row(
@@ -217,7 +205,7 @@ def parse_st96_design(root: Element, *, source_file: str, recovered: bool) -> Pa
             recovered=recovered,
         )
         doc_id = str(row["doc_id"])
-        registered = parse_date(_text(design, "RegistrationDate"))
+        registered = parse_date(text_at(design, "RegistrationDate"))
         publication = next(iter(descendants_local(design, "Publication")), None)
         row.update(
             ip_type="design",
@@ -225,8 +213,8 @@ def parse_st96_design(root: Element, *, source_file: str, recovered: bool) -> Pa
             application_number=application_number,
             application_date=application_date,
             grant_date=registered,
-            publication_date=parse_date(_text(publication, "PublicationDate")) or registered,
-            title=_text(design, "DesignTitleText"),
+            publication_date=parse_date(text_at(publication, "PublicationDate")) or registered,
+            title=text_at(design, "DesignTitleText"),
             abstract=clean(
                 " ".join(filter(None, (text_of(d) for d in children_local(design, "DesignDescriptionText"))))
             ),
@@ -244,9 +232,9 @@ def parse_st96_design(root: Element, *, source_file: str, recovered: bool) -> Pa
             batch.priorities.append(
                 priority_row(
                     doc_id=doc_id,
-                    office=country_code(_text(priority, "PriorityCountryCode")),
-                    number=_text(priority, "ApplicationNumber", "ApplicationNumberText"),
-                    date=parse_date(_text(priority, "PriorityApplicationFilingDate")),
+                    office=country_code(text_at(priority, "PriorityCountryCode")),
+                    number=text_at(priority, "ApplicationNumber", "ApplicationNumberText"),
+                    date=parse_date(text_at(priority, "PriorityApplicationFilingDate")),
                 )
             )
         own_applicants = [
@@ -268,10 +256,10 @@ def parse_st96_design(root: Element, *, source_file: str, recovered: bool) -> Pa
                     doc_id=doc_id,
                     seq=seq,
                     is_npl=False,
-                    cited_office=country_code(_text(cited, "IPOfficeCode")),
-                    cited_number=_text(cited, "DocumentNumber"),
-                    cited_kind=_text(cited, "PatentDocumentKindCode"),
-                    cited_date=parse_date(_text(cited, "PatentDocumentDate")),
+                    cited_office=country_code(text_at(cited, "IPOfficeCode")),
+                    cited_number=text_at(cited, "DocumentNumber"),
+                    cited_kind=text_at(cited, "PatentDocumentKindCode"),
+                    cited_date=parse_date(text_at(cited, "PatentDocumentDate")),
                 )
             )
         for date, code, description in events:
@@ -287,8 +275,8 @@ def parse_st96_design(root: Element, *, source_file: str, recovered: bool) -> Pa
 
 def parse_st96_geographical_indication(root: Element, *, source_file: str, recovered: bool) -> ParseResult:
     """One ST.96 GIApplication: a documents row (geographical_indication) with its Nice product classes."""
-    data = _child(root, "GIData")
-    number = _text(data, "ApplicationNumber", "ApplicationNumberText")
+    data = child_local(root, "GIData")
+    number = text_at(data, "ApplicationNumber", "ApplicationNumberText")
     if data is None or not number:
         raise UnusableDocumentError("no GIData/ApplicationNumber")
     office = country_code(attribute(data, "officeCode")) or "WO"
@@ -307,10 +295,10 @@ def parse_st96_geographical_indication(root: Element, *, source_file: str, recov
     row.update(
         ip_type="geographical_indication",
         application_number=number,
-        application_date=parse_date(_text(data, "ApplicationDate")),
-        publication_date=parse_date(_text(publication, "PublicationDate")),
-        title=_text(data, "GINameBag", "GINameText"),
-        abstract=text_of(_path(data, "FeatureDescriptionBag", "FeatureDescription")),
+        application_date=parse_date(text_at(data, "ApplicationDate")),
+        publication_date=parse_date(text_at(publication, "PublicationDate")),
+        title=text_at(data, "GINameBag", "GINameText"),
+        abstract=text_of(path_local(data, "FeatureDescriptionBag", "FeatureDescription")),
         language=language.lower() if language else None,
     )
     finish_document(row)

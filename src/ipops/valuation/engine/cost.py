@@ -25,7 +25,7 @@ from ipops.valuation.engine.distributions import (
     FloatArray,
     InputValue,
     input_to_json,
-    quantile,
+    one_at_a_time,
 )
 from ipops.valuation.engine.income import SimulationSettings
 from ipops.valuation.engine.result import TornadoBar, ValuationResult, summarise, to_money_decimal
@@ -140,18 +140,13 @@ def value_cost(
     values = np.broadcast_to(_cost_values(total, x), (n,))
     currency = settings.currency
     summary = summarise(values, currency=currency, bins=settings.histogram_bins)
-    medians = {k: np.asarray(quantile(v, 0.5)) for k, v in resolved.items()}
-    base = float(_cost_values(total, medians))
-    bars = []
-    for name, value in sorted(resolved.items()):
-        if isinstance(value, Distribution):
-            lo, hi = quantile(value, 0.1), quantile(value, 0.9)
-            v_lo = float(_cost_values(total, {**medians, name: np.asarray(lo)}))
-            v_hi = float(_cost_values(total, {**medians, name: np.asarray(hi)}))
-            bars.append(
-                TornadoBar(name, lo, hi, to_money_decimal(v_lo, currency), to_money_decimal(v_hi, currency))
-            )
-    bars.sort(key=lambda b: (-b.swing, b.name))
+    base, points = one_at_a_time(
+        resolved, lambda point: float(_cost_values(total, {k: np.asarray(v) for k, v in point.items()}))
+    )
+    bars = [
+        TornadoBar(name, lo, hi, to_money_decimal(v_lo, currency), to_money_decimal(v_hi, currency))
+        for name, lo, hi, v_lo, v_hi in points
+    ]
     echo = {
         "method": "cost",
         "basis": basis.value,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from typing import Any, Protocol, runtime_checkable
@@ -384,3 +384,19 @@ def input_to_json(value: InputValue) -> Any:
     if isinstance(value, Distribution):
         return value.to_dict()
     return float(value)
+
+
+def one_at_a_time(
+    inputs: Mapping[str, InputValue], value_at: Callable[[dict[str, float]], float]
+) -> tuple[float, list[tuple[str, float, float, float, float]]]:
+    """Tornado data: value with every input at its P50, and per uncertain input (name, P10, P90, value at
+    P10, value at P90) with the others at P50, widest swing first."""
+    medians = {k: quantile(v, 0.5) for k, v in inputs.items()}
+    base = value_at(medians)
+    bars = []
+    for name, value in inputs.items():
+        if isinstance(value, Distribution):
+            lo, hi = quantile(value, 0.1), quantile(value, 0.9)
+            bars.append((name, lo, hi, value_at({**medians, name: lo}), value_at({**medians, name: hi})))
+    bars.sort(key=lambda b: (-abs(b[4] - b[3]), b[0]))
+    return base, bars

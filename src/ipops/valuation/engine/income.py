@@ -25,7 +25,7 @@ from ipops.valuation.engine.distributions import (
     InputValue,
     input_from_json,
     input_to_json,
-    quantile,
+    one_at_a_time,
 )
 from ipops.valuation.engine.result import (
     TornadoBar,
@@ -343,18 +343,7 @@ def tornado(
     method: IncomeMethod, inputs: Mapping[str, InputValue], *, settings: SimulationSettings
 ) -> tuple[float, list[tuple[str, float, float, float, float]]]:
     """All-P50 value and per uncertain input (name, P10, P90, value@P10, value@P90), widest first."""
-    medians = {k: quantile(v, 0.5) for k, v in inputs.items()}
-    base = _point_value(method, medians, settings=settings)
-    bars = []
-    for name, value in inputs.items():
-        if not isinstance(value, Distribution):
-            continue
-        lo, hi = quantile(value, 0.1), quantile(value, 0.9)
-        v_lo = _point_value(method, {**medians, name: lo}, settings=settings)
-        v_hi = _point_value(method, {**medians, name: hi}, settings=settings)
-        bars.append((name, lo, hi, v_lo, v_hi))
-    bars.sort(key=lambda b: (-abs(b[4] - b[3]), b[0]))
-    return base, bars
+    return one_at_a_time(inputs, lambda point: _point_value(method, point, settings=settings))
 
 
 def value_income(
