@@ -99,7 +99,7 @@ def load_sample() -> None:
     console.print(
         f"[green]✓[/] 数据湖 · lake {lake_dir}: {lake.documents_written} new of {lake.documents_parsed} "
         f"records from the bundled office samples ({lake.quarantined} quarantined, "
-        f"{lake.duplicates_skipped} already there)"
+        f"{lake.duplicates_skipped} duplicates skipped)"
     )
 
 

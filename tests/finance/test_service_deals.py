@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.finance.support import (
     CSV_HEADER,
@@ -23,7 +24,7 @@ from tests.finance.support import (
 )
 from tests.world import World
 
-from ipops.assets.models import IpType, LegalStatus
+from ipops.assets.models import AssetEvent, IpType, LegalStatus
 from ipops.core.audit import audit_trail
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
@@ -60,6 +61,14 @@ def test_csv_import_takes_good_rows_and_reports_bad_ones(
     contracts = deals.list_contracts(uow=uow, actor=world.users["ent_member"])
     assert [c.reference for c in contracts] == ["LSE-100", "REC-100", "LIC-100"]
     assert contracts[2].amount == Decimal("30000.00")
+    # the imported licence is in the registry's event history; the rejected LIC-101 left no event
+    licensed = db_session.scalars(
+        select(AssetEvent).where(AssetEvent.kind == "licensed").order_by(AssetEvent.id)
+    ).all()
+    assert [(e.asset_id, e.data["reference"], e.data["licensee"]) for e in licensed] == [
+        (software, "LIC-100", "无锡示例电子有限公司")
+    ]
+    assert audit_trail(db_session, entity_type="asset", entity_id=software)[-1].action == "asset.licensed"
     assert len(audit_trail(db_session, entity_type="organisation", entity_id=world.orgs["suzhou_ent"])) >= 1
     with pytest.raises(DomainError) as no_columns:
         deals.import_contracts(uow=uow, actor=world.users["ent_admin"], text="a,b\n1,2\n")

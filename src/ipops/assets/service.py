@@ -523,6 +523,40 @@ def set_pledge(
     return assets
 
 
+def record_licence(
+    session: Session,
+    *,
+    actor: Principal,
+    asset_id: int,
+    licensee: str,
+    reference: str,
+    occurred_on: dt.date,
+) -> AssetEvent:
+    """Write a `licensed` event on an asset inside the caller's transaction (the asset row is locked)."""
+    asset = session.scalars(
+        select(Asset).where(Asset.id == asset_id).options(selectinload(Asset.owners)).with_for_update()
+    ).one_or_none()
+    if asset is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"asset {asset_id} not found")
+    event = _add_event(
+        session,
+        asset,
+        actor=actor,
+        kind=EventKind.LICENSED,
+        occurred_on=occurred_on,
+        note=f"{reference} · {licensee}",
+        data={"reference": reference, "licensee": licensee},
+    )
+    _audit(
+        session,
+        actor=actor,
+        action="asset.licensed",
+        asset=asset,
+        after={"reference": reference, "licensee": licensee, "occurred_on": occurred_on},
+    )
+    return event
+
+
 def registry_summary(*, uow: UnitOfWork, actor: Principal) -> dict[str, Any]:
     """Counts of the assets the actor may read, by type and by legal status, for dashboards."""
     readable = readable_assets(actor)

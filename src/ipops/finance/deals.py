@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ipops.alliance.models import Organisation, OrgKind
 from ipops.assets.models import IN_FORCE, Asset
+from ipops.assets.service import record_licence
 from ipops.core.audit import record_audit
 from ipops.core.authz import ORG_ROLES, Principal, Role
 from ipops.core.db import db_now
@@ -117,6 +118,16 @@ def _insert_contract(session: Session, *, actor: Principal, org_id: int, data: C
         created_by=actor.user_id,
     )
     session.add(contract)
+    if contract.kind == ContractKind.LICENCE.value and contract.asset_id is not None:
+        # the registry's event history shows the licence the pool will collect royalties from
+        record_licence(
+            session,
+            actor=actor,
+            asset_id=contract.asset_id,
+            licensee=contract.obligor,
+            reference=contract.reference,
+            occurred_on=db_now(session).date(),
+        )
     return contract
 
 
