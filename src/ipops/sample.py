@@ -441,6 +441,7 @@ def load_sample_data(*, database_url: str) -> SampleReport:
         create_asset(uow=uow, actor=principals[username], data=asset)
         report.assets += 1
     _load_optional_sample("ipops.reports.service", "load_sample_statistics", uow=uow, alliance_id=alliance_id)
+    _load_optional_sample("ipops.finance.sample", "load_sample_finance", uow=uow, alliance_id=alliance_id)
     return report
 
 

@@ -10,9 +10,11 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from ipops.alliance.models import User
-from ipops.assets.models import Asset
+from ipops.assets.models import Asset, AssetEvent
 from ipops.cli import app
 from ipops.core.config import get_settings
+from ipops.finance.models import Loan
+from ipops.valuation.models import ValuationReport
 
 runner = CliRunner()
 
@@ -47,6 +49,15 @@ def test_upgrade_load_sample_twice_and_create_user(database: str) -> None:
     engine = create_engine(database)
     with engine.connect() as connection:
         assert connection.execute(select(func.count(Asset.id))).scalar_one() == 14
+        # the finance story: a signed valuation, an approved pledge loan on it, a licence event
+        (status, p10) = connection.execute(select(ValuationReport.status, ValuationReport.p10)).one()
+        (loan_status, amount) = connection.execute(select(Loan.status, Loan.amount)).one()
+        assert (status, loan_status) == ("signed", "approved")
+        assert 0 < amount <= p10 / 4
+        pledged = connection.execute(select(Asset.title).where(Asset.pledged)).scalars().all()
+        assert pledged == ["一种三维存储器的字线制备方法"]
+        events = connection.execute(select(AssetEvent.kind).where(AssetEvent.kind == "licensed")).all()
+        assert len(events) == 1
     created = runner.invoke(
         app,
         [
