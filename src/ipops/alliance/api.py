@@ -10,6 +10,8 @@ from ipops.alliance.schemas import (
     AuditRead,
     OrganisationCreate,
     OrganisationRead,
+    PasswordChange,
+    PasswordReset,
     TokenRead,
     TokenRequest,
     UserCreate,
@@ -100,3 +102,39 @@ def audit_log(
 def create_user(body: UserCreate, uow: UowDep, actor: SignedInDep) -> UserRead:
     """Create a user within what the caller administers."""
     return service.create_user(uow=uow, actor=actor, data=body)
+
+
+@router.get("/users", response_model=list[UserRead])
+def list_users(uow: UowDep, actor: SignedInDep) -> list[UserRead]:
+    """The accounts the caller administers (alliance, region and below, or its own organisation)."""
+    return service.list_users(uow=uow, actor=actor)
+
+
+@router.post("/users/{user_id}/deactivate", response_model=UserRead)
+def deactivate_user(user_id: int, uow: UowDep, actor: SignedInDep) -> UserRead:
+    """Deactivate an account the caller administers; its sessions and tokens stop working at once."""
+    return service.set_user_active(uow=uow, actor=actor, user_id=user_id, active=False)
+
+
+@router.post("/users/{user_id}/activate", response_model=UserRead)
+def activate_user(user_id: int, uow: UowDep, actor: SignedInDep) -> UserRead:
+    """Reactivate an account the caller administers."""
+    return service.set_user_active(uow=uow, actor=actor, user_id=user_id, active=True)
+
+
+@router.post("/users/{user_id}/password", status_code=status.HTTP_204_NO_CONTENT)
+def reset_password(user_id: int, body: PasswordReset, uow: UowDep, actor: SignedInDep) -> None:
+    """Set a new password for an account the caller administers (its sessions are signed out)."""
+    service.reset_password(uow=uow, actor=actor, user_id=user_id, new_password=body.new_password)
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(body: PasswordChange, request: Request, uow: UowDep, actor: SignedInDep) -> None:
+    """Change the caller's own password; every other session and token is signed out."""
+    service.change_password(
+        uow=uow,
+        actor=actor,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        keep_token=_bearer_token(request),
+    )

@@ -1,4 +1,4 @@
-"""HTML routes: sign in, sign out and the language switch."""
+"""HTML routes: sign in and out, the alliance, account administration, one's own account, the language."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from pydantic import ValidationError
 from ipops.alliance import service
 from ipops.alliance.api import client_of
 from ipops.alliance.models import Alliance, OrgKind
-from ipops.alliance.schemas import OrganisationCreate, OrganisationRead
+from ipops.alliance.schemas import (
+    OrganisationCreate,
+    OrganisationRead,
+    PasswordChange,
+    PasswordReset,
+    UserCreate,
+)
 from ipops.core.authz import Principal, Role
 from ipops.core.errors import DomainError, ErrorCode, error_title
 from ipops.web.deps import LOCALE_COOKIE, SESSION_COOKIE, PrincipalDep, SignedInDep, UowDep, request_locale
@@ -149,6 +155,151 @@ def _alliance_context(
         "errors": errors,
         "form": form,
     }
+
+
+# roles each administrator may grant from the accounts page (the service enforces the tenancy)
+GRANTABLE_ROLES: dict[Role, tuple[Role, ...]] = {
+    Role.ALLIANCE_ADMIN: tuple(r for r in Role if r != Role.PUBLIC),
+    Role.REGION_ADMIN: tuple(r for r in Role if r not in (Role.ALLIANCE_ADMIN, Role.PUBLIC)),
+    Role.ORG_ADMIN: (Role.ORG_MEMBER, Role.ORG_ADMIN),
+}
+
+
+def _users_page(
+    request: Request,
+    uow: UowDep,
+    actor: Principal,
+    *,
+    errors: list[str] | None = None,
+    form: dict[str, str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    users = service.list_users(uow=uow, actor=actor)
+    orgs = service.list_organisations(uow=uow, actor=actor)
+    if actor.role == Role.ORG_ADMIN:
+        orgs = [o for o in orgs if o.id == actor.org_id]
+    context = {
+        "users": users,
+        "orgs": orgs,
+        "org_names": {o.id: o.name for o in service.list_organisations(uow=uow, actor=actor)},
+        "roles": GRANTABLE_ROLES.get(actor.role, ()),
+        "errors": errors or [],
+        "form": form or {},
+        "notice": notice,
+    }
+    return render(request, "users.html", context, status_code=status_code)
+
+
+@router.get("/alliance/users", response_class=HTMLResponse)
+def users_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+    """The accounts the signed-in administrator administers, with create, deactivate and reset."""
+    return _users_page(request, uow, actor)
+
+
+@router.post("/alliance/users", response_class=HTMLResponse)
+def user_create(
+    request: Request,
+    uow: UowDep,
+    actor: SignedInDep,
+    username: Annotated[str, Form()],
+    display_name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    role: Annotated[str, Form()],
+    region_code: Annotated[str, Form()] = "",
+    org_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Create an account from the form."""
+    form = {
+        "username": username,
+        "display_name": display_name,
+        "role": role,
+        "region_code": region_code,
+        "org_id": org_id,
+    }
+    try:
+        data = UserCreate(
+            username=username,
+            display_name=display_name,
+            password=password,
+            role=Role(role),
+            region_code=region_code or None,
+            org_id=int(org_id) if org_id else None,
+        )
+        service.create_user(uow=uow, actor=actor, data=data)
+        return RedirectResponse("/alliance/users", status_code=303)
+    except (ValidationError, DomainError, ValueError) as exc:
+        errors = error_lines(request, exc)
+    return _users_page(request, uow, actor, errors=errors, form=form, status_code=422)
+
+
+@router.post("/alliance/users/{user_id}/active", response_class=HTMLResponse)
+def user_set_active(
+    user_id: int, uow: UowDep, actor: SignedInDep, active: Annotated[int, Form()]
+) -> Response:
+    """Deactivate or reactivate an account."""
+    service.set_user_active(uow=uow, actor=actor, user_id=user_id, active=bool(active))
+    return RedirectResponse("/alliance/users", status_code=303)
+
+
+@router.post("/alliance/users/{user_id}/password", response_class=HTMLResponse)
+def user_reset_password(
+    request: Request, user_id: int, uow: UowDep, actor: SignedInDep, new_password: Annotated[str, Form()]
+) -> Response:
+    """Set a new password for an account (its sessions are signed out)."""
+    try:
+        PasswordReset(new_password=new_password)
+        service.reset_password(uow=uow, actor=actor, user_id=user_id, new_password=new_password)
+    except ValidationError as exc:
+        return _users_page(request, uow, actor, errors=error_lines(request, exc), status_code=422)
+    return _users_page(request, uow, actor, notice="password_reset")
+
+
+def _account_page(
+    request: Request,
+    uow: UowDep,
+    actor: Principal,
+    *,
+    errors: list[str] | None = None,
+    notice: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    names = {o.id: o.name for o in service.list_organisations(uow=uow, actor=actor)}
+    context = {
+        "organisation": names.get(actor.org_id) if actor.org_id else None,
+        "errors": errors or [],
+        "notice": notice,
+    }
+    return render(request, "account.html", context, status_code=status_code)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+    """The signed-in user's account: who they are and a password change form."""
+    return _account_page(request, uow, actor)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def account_password(
+    request: Request,
+    uow: UowDep,
+    actor: SignedInDep,
+    current_password: Annotated[str, Form()],
+    new_password: Annotated[str, Form()],
+) -> Response:
+    """Change the signed-in user's password; other sessions are signed out."""
+    try:
+        body = PasswordChange(current_password=current_password, new_password=new_password)
+        service.change_password(
+            uow=uow,
+            actor=actor,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            keep_token=request.cookies.get(SESSION_COOKIE),
+        )
+    except (ValidationError, DomainError) as exc:
+        return _account_page(request, uow, actor, errors=error_lines(request, exc), status_code=422)
+    return _account_page(request, uow, actor, notice="password_changed")
 
 
 @router.get("/lang/{locale}")

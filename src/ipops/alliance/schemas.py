@@ -64,16 +64,32 @@ class OrganisationRead(BaseModel):
     address: str | None
 
 
+Password = Annotated[str, StringConstraints(min_length=10, max_length=256)]
+
+
 class UserCreate(BaseModel):
     """A new user; tenancy must match the role."""
 
     username: Username
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
-    password: Annotated[str, StringConstraints(min_length=10, max_length=256)]
+    password: Password
     role: Role
     region_code: RegionCode | None = None
     org_id: int | None = None
     locale: str | None = Field(default=None, pattern="^(zh_CN|en)$")
+
+
+class PasswordReset(BaseModel):
+    """A new password an administrator sets for an account."""
+
+    new_password: Password
+
+
+class PasswordChange(BaseModel):
+    """A user's own password change; the current password is checked."""
+
+    current_password: Annotated[str, StringConstraints(max_length=256)]
+    new_password: Password
 
 
 class UserRead(BaseModel):

@@ -296,6 +296,116 @@ def create_user(
         return UserRead.model_validate(user)
 
 
+def _administers_user(actor: Principal, user: User) -> bool:
+    """Whether the actor administers this account (the same tenancy rule as creating it)."""
+    if actor.alliance_id is None or user.alliance_id != actor.alliance_id or user.id == actor.user_id:
+        return False
+    role = Role(user.role)
+    if actor.role == Role.ALLIANCE_ADMIN:
+        return True
+    if actor.role == Role.REGION_ADMIN and role != Role.ALLIANCE_ADMIN:
+        return bool(actor.region_code and region_contains(actor.region_code, user.region_code))
+    if actor.role == Role.ORG_ADMIN:
+        return actor.org_id is not None and user.org_id == actor.org_id and role in ORG_ROLES
+    return False
+
+
+USER_ADMIN_ROLES = frozenset({Role.ALLIANCE_ADMIN, Role.REGION_ADMIN, Role.ORG_ADMIN})
+
+
+def list_users(*, uow: UnitOfWork, actor: Principal) -> list[UserRead]:
+    """The accounts the actor administers (alliance, region and below, or own organisation), by id."""
+    if actor.role not in USER_ADMIN_ROLES or actor.alliance_id is None:
+        raise DomainError(ErrorCode.FORBIDDEN, "only administrators manage accounts")
+    with uow:
+        users = uow.session.scalars(
+            select(User).where(User.alliance_id == actor.alliance_id).order_by(User.id)
+        ).all()
+        return [UserRead.model_validate(u) for u in users if _administers_user(actor, u)]
+
+
+def _administered_user(session: Session, actor: Principal, user_id: int) -> User:
+    user = session.scalars(select(User).where(User.id == user_id).with_for_update()).one_or_none()
+    if user is None or not _administers_user(actor, user):
+        raise DomainError(ErrorCode.NOT_FOUND)  # another tenancy's account does not reveal itself
+    return user
+
+
+def _revoke_tokens(session: Session, *, user_id: int, keep_token: str | None = None) -> None:
+    condition = [AuthToken.user_id == user_id, AuthToken.revoked_at.is_(None)]
+    if keep_token is not None:
+        condition.append(AuthToken.token_hash != hash_token(keep_token))
+    session.execute(update(AuthToken).where(*condition).values(revoked_at=func.now()))
+
+
+def set_user_active(*, uow: UnitOfWork, actor: Principal, user_id: int, active: bool) -> UserRead:
+    """Deactivate (signing out every session and token) or reactivate an account the actor administers."""
+    with uow:
+        session = uow.session
+        user = _administered_user(session, actor, user_id)
+        before = user.is_active
+        user.is_active = active
+        if not active:
+            _revoke_tokens(session, user_id=user.id)
+        record_audit(
+            session,
+            actor=actor,
+            action="user.activated" if active else "user.deactivated",
+            entity_type="user",
+            entity_id=user.id,
+            before={"is_active": before},
+            after={"is_active": active},
+            region_code=user.region_code,
+            org_id=user.org_id,
+        )
+        uow.commit()
+        return UserRead.model_validate(user)
+
+
+def reset_password(*, uow: UnitOfWork, actor: Principal, user_id: int, new_password: str) -> None:
+    """An administrator sets a new password for an account it administers; its sessions are signed out."""
+    with uow:
+        session = uow.session
+        user = _administered_user(session, actor, user_id)
+        user.password_hash = password_hasher.hash(new_password)
+        _revoke_tokens(session, user_id=user.id)
+        record_audit(
+            session,
+            actor=actor,
+            action="user.password_reset",
+            entity_type="user",
+            entity_id=user.id,
+            region_code=user.region_code,
+            org_id=user.org_id,
+        )
+        uow.commit()
+
+
+def change_password(
+    *, uow: UnitOfWork, actor: Principal, current_password: str, new_password: str, keep_token: str | None
+) -> None:
+    """A user changes their own password (the current one is checked); other sessions are signed out."""
+    if actor.user_id is None:
+        raise DomainError(ErrorCode.UNAUTHENTICATED)
+    with uow:
+        session = uow.session
+        user = session.scalars(select(User).where(User.id == actor.user_id).with_for_update()).one()
+        if not password_hasher.verify(current_password, user.password_hash):
+            raise DomainError(ErrorCode.VALIDATION_ERROR, "the current password is wrong")
+        user.password_hash = password_hasher.hash(new_password)
+        _revoke_tokens(session, user_id=user.id, keep_token=keep_token)
+        record_audit(
+            session,
+            actor=actor,
+            action="user.password_changed",
+            entity_type="user",
+            entity_id=user.id,
+            region_code=user.region_code,
+            org_id=user.org_id,
+        )
+        uow.commit()
+
+
 def create_alliance(
     *, uow: UnitOfWork, actor: Principal, code: str, name_zh: str, name_en: str, region_codes: list[str]
 ) -> int:
