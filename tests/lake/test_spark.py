@@ -61,3 +61,21 @@ def test_indicators_and_queries_equal_on_duckdb_and_spark(
     for on_duckdb, on_spark in zip(results[0], results[1], strict=True):
         _same(on_duckdb, on_spark)
     assert len(results[0][0]) == 10
+
+
+def test_cli_indicators_on_spark_equal_duckdb(lake: LakeStore, spark: Any) -> None:
+    from tests.lake.test_indicators_data import A
+    from typer.testing import CliRunner
+
+    from ipops.lake.cli import lake_app
+
+    runner = CliRunner()
+    outputs = [
+        runner.invoke(
+            lake_app, ["indicators", A, "--lake-dir", str(lake.root), "--engine", engine], terminal_width=200
+        )
+        for engine in ("duckdb", "spark")
+    ]
+    assert [o.exit_code for o in outputs] == [0, 0], [o.output for o in outputs]
+    assert "0.7222" in outputs[1].output  # originality, as on DuckDB
+    assert outputs[0].output == outputs[1].output

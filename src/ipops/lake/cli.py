@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,6 +31,13 @@ LakeDir = Annotated[
         show_default=False,
     ),
 ]
+
+
+class Engine(StrEnum):
+    """Where the Ibis queries run: embedded DuckDB, or PySpark (local mode here, a cluster in production)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
 
 
 def _store(lake_dir: Path | None) -> LakeStore:
@@ -206,12 +214,18 @@ def indicators(
     window_years: Annotated[
         int, typer.Option(help="前向引用窗口（年）· forward-citation window (years)")
     ] = 5,
+    engine: Annotated[
+        Engine, typer.Option(help="查询引擎 · query engine (the same Ibis query runs on both)")
+    ] = Engine.DUCKDB,
 ) -> None:
     """专利质量指标（OECD）· OECD patent quality indicators of one document, raw and cohort-normalised."""
     from ipops.lake.classify import load_wipo_concordance
+    from ipops.lake.engines import duckdb_backend, spark_backend
     from ipops.lake.indicators import document_indicators
 
-    found = document_indicators(_store(lake_dir), doc_id=doc_id, window_years=window_years)
+    store = _store(lake_dir)
+    backend = spark_backend(store) if engine == Engine.SPARK else duckdb_backend(store)
+    found = document_indicators(backend, doc_id=doc_id, window_years=window_years)
     if found is None:
         console.print(f"[red]✗ 数据湖中没有 · not in the lake:[/] {doc_id}")
         raise typer.Exit(code=1)
