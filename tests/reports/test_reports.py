@@ -236,3 +236,38 @@ def test_api_pages_exports_and_pdf(client: TestClient, world: World) -> None:
     assert (
         client.get("/api/v1/reports/innovation", params={"alliance": "nope", "year": 2020}).status_code == 404
     )
+
+
+def test_statistics_tables_page_imports_and_refuses_with_reasons(client: TestClient, world: World) -> None:
+    admin = {**bearer(client, "alliance_admin"), "accept": "text/html", "accept-language": "zh-CN"}
+    empty = client.get("/reports/datasets", headers=admin)
+    assert empty.status_code == 200 and "尚未导入统计表" in empty.text
+    bad = client.post(
+        "/reports/datasets",
+        headers=admin,
+        data={"name": "broken", "as_of": "2021-04-26"},
+        files={"file": ("broken.csv", b"city,when\n320000,2020\n", "text/csv")},
+    )
+    assert bad.status_code == 422 and "region_code and year" in bad.text and "尚未导入统计表" in bad.text
+    done = client.post(
+        "/reports/datasets",
+        headers=admin,
+        data={"name": "Jiangsu bulletin", "as_of": "2021-04-26", "publisher": "江苏省知识产权局"},
+        files={"file": ("jiangsu.csv", JIANGSU_2020, "text/csv")},
+    )
+    assert done.status_code == 200 and "已导入" in done.text
+    assert "Jiangsu bulletin" in done.text and "江苏省知识产权局" in done.text and "2021-04-26" in done.text
+    member = {**bearer(client, "ent_admin"), "accept": "text/html"}
+    refused = client.post(
+        "/reports/datasets",
+        headers=member,
+        data={"name": "mine", "as_of": "2021-04-26"},
+        files={"file": ("jiangsu.csv", JIANGSU_2020, "text/csv")},
+    )
+    assert refused.status_code == 422 and "无权执行此操作" in refused.text  # forms re-render with the reason
+    assert client.get(
+        "/reports/datasets", headers={"accept": "text/html"}, follow_redirects=False
+    ).status_code in (
+        303,
+        401,
+    )

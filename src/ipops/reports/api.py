@@ -166,20 +166,13 @@ async def import_dataset(
         }
     )
     content = await file.read()
-    filename = file.filename or "upload.csv"
-    if kind == DatasetKind.POPULATION:
-        return [
-            service.import_population_file(
-                uow=uow,
-                actor=actor,
-                alliance_id=actor.alliance_id,
-                meta=meta,
-                content=content,
-                filename=filename,
-            )
-        ]
-    return service.import_statistics_file(
-        uow=uow, actor=actor, alliance_id=actor.alliance_id, meta=meta, content=content, filename=filename
+    return service.import_file(
+        uow=uow,
+        actor=actor,
+        alliance_id=actor.alliance_id,
+        meta=meta,
+        content=content,
+        filename=file.filename or "upload.csv",
     )
 
 

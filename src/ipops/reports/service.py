@@ -185,6 +185,21 @@ def _is_member(actor: Principal, alliance_id: int) -> bool:
     return actor.is_authenticated and actor.role != Role.PUBLIC and actor.alliance_id == alliance_id
 
 
+def import_file(
+    *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, content: bytes, filename: str
+) -> list[DatasetRead]:
+    """Import an uploaded table: population (one dataset) or official statistics (one dataset per source)."""
+    if meta.kind == DatasetKind.POPULATION:
+        return [
+            import_population_file(
+                uow=uow, actor=actor, alliance_id=alliance_id, meta=meta, content=content, filename=filename
+            )
+        ]
+    return import_statistics_file(
+        uow=uow, actor=actor, alliance_id=alliance_id, meta=meta, content=content, filename=filename
+    )
+
+
 def list_datasets(*, uow: UnitOfWork, actor: Principal, alliance_id: int) -> list[DatasetRead]:
     """The imported tables the actor may see, newest first."""
     with uow:

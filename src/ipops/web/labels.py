@@ -60,6 +60,10 @@ ENUM_LABELS = (
     N_("generality"),
     N_("radicalness"),
     N_("grant_lag_days"),
+    # statistics table kinds and visibilities
+    N_("official"),
+    N_("population"),
+    N_("alliance"),
     # organisation kinds
     N_("enterprise"),
     N_("university"),
