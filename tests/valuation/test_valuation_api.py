@@ -241,3 +241,7 @@ def test_market_and_cost_methods_through_the_service(client: TestClient, world: 
     created = client.post("/api/v1/valuations/requests", json=bad, headers=owner).json()
     refused = client.post(f"/api/v1/valuations/requests/{created['id']}/run", headers=owner)
     assert refused.status_code == 422 and "unknown cost-method inputs" in refused.json()["detail"]
+    bad_basis = {**cost, "inputs": {"cost_items": {"rd": 1}, "basis": "guesswork"}}
+    created = client.post("/api/v1/valuations/requests", json=bad_basis, headers=owner).json()
+    refused = client.post(f"/api/v1/valuations/requests/{created['id']}/run", headers=owner)
+    assert refused.status_code == 422 and "guesswork" in refused.json()["detail"]

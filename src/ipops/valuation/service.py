@@ -380,6 +380,23 @@ def _value(
     simulation = SimulationSettings.from_dict(settings)
     if method in INCOME_METHODS:
         return value_income(method, inputs_from_json(inputs), settings=simulation)
+    try:
+        return _value_structured(method, inputs, context, asset=asset, simulation=simulation)
+    except EngineError:
+        raise
+    except (TypeError, ValueError) as exc:  # a malformed structured input (basis, cost items, life)
+        raise EngineError(f"invalid {method} inputs: {exc}") from exc
+
+
+def _value_structured(
+    method: str,
+    inputs: dict[str, Any],
+    context: dict[str, Any],
+    *,
+    asset: Asset,
+    simulation: SimulationSettings,
+) -> ValuationResult:
+    """Market comparables or the cost method; the subject's type, region and life come from the asset."""
     life_years = float(inputs.pop("life_years"))
     valuation_date = str(context["valuation_date"])
     if method == "market_comparables":

@@ -213,7 +213,7 @@ _POLICY_FIELDS = (
 )
 
 
-def _comparable_from_json(raw: Mapping[str, Any], line: int) -> Comparable:
+def _comparable_from_json(raw: Mapping[str, Any], number: int) -> Comparable:
     try:
         return Comparable(
             price=float(raw["price"]),
@@ -227,7 +227,7 @@ def _comparable_from_json(raw: Mapping[str, Any], line: int) -> Comparable:
             reference=str(raw.get("reference", "")),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise EngineError(f"comparable {line}: {exc!r}") from exc
+        raise EngineError(f"comparable {number}: {exc!r}") from exc
 
 
 def _comparable_to_json(c: Comparable) -> dict[str, Any]:
@@ -285,13 +285,7 @@ def value_market(
     found = market_approach(comparables=parsed, subject=the_subject, policy=the_policy, currency=currency)
     adjusted = np.array([float(r.adjusted_price) for r in found.rows])
     weights = np.array([r.weight for r in found.rows])
-    summary = summarise(
-        adjusted,
-        currency=currency,
-        bins=histogram_bins,
-        weights=weights,
-        effective_n=float(1.0 / np.sum(weights**2)),
-    )
+    summary = summarise(adjusted, currency=currency, bins=histogram_bins, weights=weights)
     notes = [
         f"{r.comparable.reference or r.comparable.date.isoformat()}: {r.comparable.price:,.2f} -> "
         f"{r.adjusted_price:,} (weight {r.weight:.3f}; "

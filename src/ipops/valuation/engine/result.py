@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from ipops.core.money import Money, quantize
 
 RESULT_SCHEMA = 1
@@ -194,29 +197,28 @@ class Summary:
 
 
 def summarise(
-    values: Any, *, currency: str, bins: int, weights: Any = None, effective_n: float | None = None
+    values: npt.ArrayLike, *, currency: str, bins: int, weights: npt.ArrayLike | None = None
 ) -> Summary:
-    """Summary of values (a numpy array); with weights, weighted percentiles (inverse of the weighted CDF)."""
-    import numpy as np
-
+    """Summary of values; with weights, weighted percentiles (the inverse of the weighted CDF) and a
+    standard error on Kish's effective sample size 1 / sum(w^2)."""
     data = np.asarray(values, dtype=np.float64)
     n = int(data.size)
     if weights is None:
         qs = np.percentile(data, PERCENTILES)
         mean = float(data.mean())
         sd = float(data.std(ddof=1)) if n > 1 else 0.0
+        size = float(n)
         counts, edges = np.histogram(data, bins=bins if n > 1 else 1)
     else:
         w = np.asarray(weights, dtype=np.float64)
         w = w / w.sum()
         order = np.argsort(data, kind="stable")
-        cumulative = np.cumsum(w[order])
-        positions = np.searchsorted(cumulative, np.array(PERCENTILES) / 100.0 - 1e-12)
+        positions = np.searchsorted(np.cumsum(w[order]), np.array(PERCENTILES) / 100.0 - 1e-12)
         qs = data[order][np.minimum(positions, n - 1)]
         mean = float(np.dot(w, data))
         sd = float(np.sqrt(np.dot(w, (data - mean) ** 2)))
-        counts, edges = np.histogram(data, bins=min(bins, max(n, 1)), weights=None)
-    size = effective_n if effective_n is not None else n
+        size = float(1.0 / np.sum(w**2))
+        counts, edges = np.histogram(data, bins=min(bins, max(n, 1)))
     return Summary(
         percentiles={
             f"p{p}": to_money_decimal(float(q), currency) for p, q in zip(PERCENTILES, qs, strict=True)
