@@ -176,13 +176,12 @@ def _users_page(
     status_code: int = 200,
 ) -> Response:
     users = service.list_users(uow=uow, actor=actor)
-    orgs = service.list_organisations(uow=uow, actor=actor)
-    if actor.role == Role.ORG_ADMIN:
-        orgs = [o for o in orgs if o.id == actor.org_id]
+    visible = service.list_organisations(uow=uow, actor=actor)
     context = {
         "users": users,
-        "orgs": orgs,
-        "org_names": {o.id: o.name for o in service.list_organisations(uow=uow, actor=actor)},
+        # an organisation administrator creates accounts for its own organisation only
+        "orgs": [o for o in visible if actor.role != Role.ORG_ADMIN or o.id == actor.org_id],
+        "org_names": {o.id: o.name for o in visible},
         "roles": GRANTABLE_ROLES.get(actor.role, ()),
         "errors": errors or [],
         "form": form or {},
