@@ -362,22 +362,29 @@ def set_user_active(*, uow: UnitOfWork, actor: Principal, user_id: int, active: 
         return UserRead.model_validate(user)
 
 
+def _set_password(
+    session: Session, actor: Principal, user: User, new_password: str, *, action: str, keep_token: str | None
+) -> None:
+    """Store a new hash, sign out every other session and token of the account, and audit it."""
+    user.password_hash = password_hasher.hash(new_password)
+    _revoke_tokens(session, user_id=user.id, keep_token=keep_token)
+    record_audit(
+        session,
+        actor=actor,
+        action=action,
+        entity_type="user",
+        entity_id=user.id,
+        region_code=user.region_code,
+        org_id=user.org_id,
+    )
+
+
 def reset_password(*, uow: UnitOfWork, actor: Principal, user_id: int, new_password: str) -> None:
     """An administrator sets a new password for an account it administers; its sessions are signed out."""
     with uow:
         session = uow.session
         user = _administered_user(session, actor, user_id)
-        user.password_hash = password_hasher.hash(new_password)
-        _revoke_tokens(session, user_id=user.id)
-        record_audit(
-            session,
-            actor=actor,
-            action="user.password_reset",
-            entity_type="user",
-            entity_id=user.id,
-            region_code=user.region_code,
-            org_id=user.org_id,
-        )
+        _set_password(session, actor, user, new_password, action="user.password_reset", keep_token=None)
         uow.commit()
 
 
@@ -392,16 +399,8 @@ def change_password(
         user = session.scalars(select(User).where(User.id == actor.user_id).with_for_update()).one()
         if not password_hasher.verify(current_password, user.password_hash):
             raise DomainError(ErrorCode.VALIDATION_ERROR, "the current password is wrong")
-        user.password_hash = password_hasher.hash(new_password)
-        _revoke_tokens(session, user_id=user.id, keep_token=keep_token)
-        record_audit(
-            session,
-            actor=actor,
-            action="user.password_changed",
-            entity_type="user",
-            entity_id=user.id,
-            region_code=user.region_code,
-            org_id=user.org_id,
+        _set_password(
+            session, actor, user, new_password, action="user.password_changed", keep_token=keep_token
         )
         uow.commit()
 
