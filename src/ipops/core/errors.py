@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     REGION_NOT_IN_ALLIANCE = "region_not_in_alliance"
     DUPLICATE = "duplicate"
     INVALID_STATE = "invalid_state"
+    PDF_GLYPHS_MISSING = "pdf_glyphs_missing"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -41,6 +42,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.REGION_NOT_IN_ALLIANCE: 422,
     ErrorCode.DUPLICATE: 409,
     ErrorCode.INVALID_STATE: 409,
+    ErrorCode.PDF_GLYPHS_MISSING: 422,
     ErrorCode.INTERNAL_ERROR: 500,
 }
 
@@ -63,6 +65,10 @@ ERROR_TEXT: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.REGION_NOT_IN_ALLIANCE: ("该地区不是联盟成员", "Region is not a member of the alliance"),
     ErrorCode.DUPLICATE: ("记录已存在", "Record already exists"),
     ErrorCode.INVALID_STATE: ("当前状态不允许此操作", "Not allowed in the current state"),
+    ErrorCode.PDF_GLYPHS_MISSING: (
+        "PDF 字体缺少以下字符，未生成 PDF",
+        "The PDF font lacks these characters, so no PDF was written",
+    ),
     ErrorCode.INTERNAL_ERROR: ("服务器内部错误", "Internal server error"),
 }
 

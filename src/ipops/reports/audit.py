@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from enum import StrEnum
@@ -60,6 +60,69 @@ class AuditFileError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class Both:
+    """A term given in both languages (an indicator's name, a verdict, a source)."""
+
+    zh: str
+    en: str
+
+    def pick(self, locale: str) -> str:
+        """The term in a locale."""
+        return self.zh if locale.startswith("zh") else self.en
+
+
+def _same(message: str) -> str:
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A message of the audit: an English catalogue msgid with {named} parts, translated when shown."""
+
+    msgid: str
+    params: tuple[tuple[str, str | Both | Text], ...] = ()
+
+    def render(self, gettext: Callable[[str], str] = _same, locale: str = "en") -> str:
+        """The message in a locale, its parts rendered the same way."""
+        values = {
+            key: value.render(gettext, locale)
+            if isinstance(value, Text)
+            else value.pick(locale)
+            if isinstance(value, Both)
+            else value
+            for key, value in self.params
+        }
+        return gettext(self.msgid).format(**values)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __contains__(self, part: str) -> bool:
+        return part in str(self)
+
+
+def text(msgid: str, **params: str | Both | Text) -> Text:
+    """A translatable audit message with its parts."""
+    return Text(msgid, tuple(params.items()))
+
+
+def term(indicator: str) -> Both:
+    """An indicator's name in both languages (the key itself when the catalogue does not know it)."""
+    from ipops.reports.indicators import indicator_of
+
+    try:
+        meta = indicator_of(indicator)
+    except KeyError:
+        return Both(indicator, indicator)
+    return Both(meta.zh, meta.en)
+
+
+def verdict_term(verdict: Verdict) -> Both:
+    """A verdict in both languages."""
+    return Both(*VERDICT_TEXT[verdict])
+
+
+@dataclass(frozen=True, slots=True)
 class Reference:
     """An independent figure a claim is checked against: population, a national average, an official count."""
 
@@ -70,11 +133,16 @@ class Reference:
     as_of: dt.date
     source: str
     unit: str = ""
+    source_zh: str = ""
 
     @property
-    def citation(self) -> str:
+    def citation(self) -> Text:
         """Source and date, for the arithmetic."""
-        return f"{self.source}, as of {self.as_of.isoformat()}"
+        return text(
+            "{source}, as of {date}",
+            source=Both(self.source_zh or self.source, self.source),
+            date=self.as_of.isoformat(),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +193,8 @@ class ClaimResult:
     kind: ClaimKind
     stated: Decimal
     verdict: Verdict
-    summary: str
-    steps: list[str] = field(default_factory=list)
+    summary: Text
+    steps: list[Text] = field(default_factory=list)
     implied: dict[str, Decimal] = field(default_factory=dict)
 
 
@@ -187,6 +255,19 @@ def _pct(value: Decimal, places: int = 2) -> str:
     return f"{format_number(value * 100, places)}%"
 
 
+def _citations(refs: Iterable[Reference]) -> Text:
+    parts = list(refs)
+    if len(parts) == 1:
+        return parts[0].citation
+    return text(
+        "; ".join(f"{{c{i}}}" for i in range(len(parts))),
+        **{f"c{i}": r.citation for i, r in enumerate(parts)},
+    )
+
+
+_EMPTY = Text("")
+
+
 class ReferenceBook:
     """Reference figures by (name, region, year), with region sums."""
 
@@ -214,13 +295,21 @@ class ReferenceBook:
 
 def _check_level(statement: Statement, claim: Claim, book: ReferenceBook, rel_tol: Decimal) -> ClaimResult:
     found = book.total(claim.indicator, statement.regions, statement.year)
-    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, "")
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, _EMPTY)
+    indicator = term(claim.indicator)
     if found is None:
-        result.summary = (
-            f"stated {_n(claim.value, places_of(claim.value))}; no independent {claim.indicator} figure "
-            f"for {statement.region_label} {statement.year} to confirm it"
+        result.summary = text(
+            "stated {value}; no independent {indicator} figure for {region} {year} to confirm it",
+            value=_n(claim.value, places_of(claim.value)),
+            indicator=indicator,
+            region=statement.region_label,
+            year=str(statement.year),
         )
-        result.steps.append(f"the references hold no {claim.indicator} for {statement.year}")
+        result.steps.append(
+            text(
+                "the references hold no {indicator} for {year}", indicator=indicator, year=str(statement.year)
+            )
+        )
         return result
     reference, refs = found
     difference = claim.value - reference
@@ -228,13 +317,25 @@ def _check_level(statement: Statement, claim: Claim, book: ReferenceBook, rel_to
     tolerance = claim.tolerance if claim.tolerance is not None else rel_tol
     result.verdict = Verdict.CONSISTENT if abs(relative) <= tolerance else Verdict.INCONSISTENT
     result.steps.append(
-        f"independent figure {_n(reference, places_of(reference))} ({'; '.join(r.citation for r in refs)})"
+        text(
+            "independent figure {value} ({citations})",
+            value=_n(reference, places_of(reference)),
+            citations=_citations(refs),
+        )
     )
     result.steps.append(
-        f"stated − independent = {_n(difference, places_of(claim.value))} ({_pct(relative)}); "
-        f"tolerance ±{_pct(tolerance)}"
+        text(
+            "stated − independent = {difference} ({relative}); tolerance ±{tolerance}",
+            difference=_n(difference, places_of(claim.value)),
+            relative=_pct(relative),
+            tolerance=_pct(tolerance),
+        )
     )
-    result.summary = f"{result.verdict.value}: differs by {_pct(relative)} from the independent figure"
+    result.summary = text(
+        "{verdict}: differs by {relative} from the independent figure",
+        verdict=verdict_term(result.verdict),
+        relative=_pct(relative),
+    )
     return result
 
 
@@ -244,11 +345,17 @@ def _check_growth(
     base_year = statement.year - 1
     factor = 1 + claim.value / 100
     implied_base = level.value / factor
-    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, "")
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, _EMPTY)
     result.implied[f"{level.indicator}_{base_year}"] = quantize_places(implied_base, 1)
     result.steps.append(
-        f"implied {base_year} base = {_n(level.value)} / (1 + {claim.value}%) = {_n(level.value)} / {factor} "
-        f"= {_n(implied_base, 1)}"
+        text(
+            "implied {year} base = {level} / (1 + {rate}%) = {level} / {factor} = {base}",
+            year=str(base_year),
+            level=_n(level.value),
+            rate=str(claim.value),
+            factor=str(factor),
+            base=_n(implied_base, 1),
+        )
     )
     places = places_of(claim.value)
     reproducing = [
@@ -263,17 +370,33 @@ def _check_growth(
     if reproducing:
         base = min(reproducing)
         result.steps.append(
-            f"an integer base {_n(base)} reproduces the stated rate: {_n(level.value)} / {_n(base)} − 1 = "
-            f"{_pct(level.value / base - 1, places + 2)} → {claim.value}%"
+            text(
+                "an integer base {base} reproduces the stated rate: "
+                "{level} / {base} − 1 = {growth} → {rate}%",
+                base=_n(base),
+                level=_n(level.value),
+                growth=_pct(level.value / base - 1, places + 2),
+                rate=str(claim.value),
+            )
         )
     elif places_of(level.value) == 0:
-        result.steps.append(f"no integer {base_year} count reproduces +{claim.value}% exactly")
+        result.steps.append(
+            text(
+                "no integer {year} count reproduces +{rate}% exactly",
+                year=str(base_year),
+                rate=str(claim.value),
+            )
+        )
     found = book.total(level.indicator, statement.regions, base_year)
     if found is None:
-        consistency = "internally consistent" if internally else "not reproducible with an integer base"
         result.verdict = Verdict.UNVERIFIABLE if internally else Verdict.INCONSISTENT
-        result.summary = (
-            f"implied {base_year} base {_n(implied_base)}; {consistency}; no {base_year} figure to confirm it"
+        result.summary = text(
+            "implied {year} base {base}; internally consistent; no {year} figure to confirm it"
+            if internally
+            else "implied {year} base {base}; not reproducible with an integer base; "
+            "no {year} figure to confirm it",
+            year=str(base_year),
+            base=_n(implied_base),
         )
         return result
     reference, refs = found
@@ -281,72 +404,131 @@ def _check_growth(
     relative = (implied_base - reference) / reference
     tolerance = claim.tolerance if claim.tolerance is not None else rel_tol
     result.steps.append(
-        f"independent {base_year} figure {_n(reference)} ({'; '.join(r.citation for r in refs)}): "
-        f"{_n(level.value)} / {_n(reference)} − 1 = {_pct(actual_growth)}"
+        text(
+            "independent {year} figure {reference} ({citations}): {level} / {reference} − 1 = {growth}",
+            year=str(base_year),
+            reference=_n(reference),
+            citations=_citations(refs),
+            level=_n(level.value),
+            growth=_pct(actual_growth),
+        )
     )
     result.verdict = Verdict.CONSISTENT if abs(relative) <= tolerance else Verdict.INCONSISTENT
-    result.summary = (
-        f"{result.verdict.value}: stated +{claim.value}%, the {base_year} figure gives {_pct(actual_growth)}"
+    result.summary = text(
+        "{verdict}: stated +{rate}%, the {year} figure gives {growth}",
+        verdict=verdict_term(result.verdict),
+        rate=str(claim.value),
+        year=str(base_year),
+        growth=_pct(actual_growth),
     )
     return result
 
 
 def _check_per_10k(statement: Statement, claim: Claim, book: ReferenceBook) -> ClaimResult:
-    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, "")
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.UNVERIFIABLE, _EMPTY)
+    indicator = term(claim.indicator)
     population = book.total("population", statement.regions, statement.year)
     if population is None:
-        result.summary = f"no population for every region of {statement.region_label} in {statement.year}"
+        result.summary = text(
+            "no population for every region of {region} in {year}",
+            region=statement.region_label,
+            year=str(statement.year),
+        )
         result.steps.append(result.summary)
         return result
     total, refs = population
     parts = " + ".join(_n(r.value) for r in refs) + " = " if len(refs) > 1 else ""
+    unit = Both("万人", refs[0].unit) if refs[0].unit else Both("万人", "10k persons")
     result.steps.append(
-        f"population {statement.year} ({refs[0].unit or '10k persons'}) = {parts}{_n(total)} "
-        f"({refs[0].citation})"
+        text(
+            "population {year} ({unit}) = {parts}{total} ({citation})",
+            year=str(statement.year),
+            unit=unit,
+            parts=parts,
+            total=_n(total),
+            citation=refs[0].citation,
+        )
     )
     numerator = claim.value * total  # population is in 10,000 persons, so rate × population = count
     tolerance = claim.tolerance if claim.tolerance is not None else half_unit(claim.value)
     low, high = (claim.value - tolerance) * total, (claim.value + tolerance) * total
     result.implied[claim.indicator] = quantize_places(numerator, 0)
     result.steps.append(
-        f"implied {claim.indicator} = {claim.value} × {_n(total)} = {_n(numerator, 2)} "
-        f"(range {_n(low)}–{_n(high)} for a rate rounded to ±{tolerance})"
+        text(
+            "implied {indicator} = {rate} × {total} = {count} "
+            "(range {low}–{high} for a rate rounded to ±{tolerance})",
+            indicator=indicator,
+            rate=str(claim.value),
+            total=_n(total),
+            count=_n(numerator, 2),
+            low=_n(low),
+            high=_n(high),
+            tolerance=str(tolerance),
+        )
     )
     found = book.total(claim.indicator, statement.regions, statement.year)
     if found is None:
-        result.summary = (
-            f"implies {_n(numerator)} {claim.indicator} in {statement.region_label}; "
-            f"no independent count to confirm it"
+        result.summary = text(
+            "implies {count} {indicator} in {region}; no independent count to confirm it",
+            count=_n(numerator),
+            indicator=indicator,
+            region=statement.region_label,
         )
         return result
     count, count_refs = found
     rate = count / total
     result.steps.append(
-        f"independent count {_n(count)} ({'; '.join(r.citation for r in count_refs)}): "
-        f"{_n(count)} / {_n(total)} = {_n(rate, places_of(claim.value) + 2)} per 10k"
+        text(
+            "independent count {count} ({citations}): {count} / {total} = {rate} per 10k",
+            count=_n(count),
+            citations=_citations(count_refs),
+            total=_n(total),
+            rate=_n(rate, places_of(claim.value) + 2),
+        )
     )
     result.verdict = Verdict.CONSISTENT if abs(rate - claim.value) <= tolerance else Verdict.INCONSISTENT
-    result.summary = f"{result.verdict.value}: the independent count gives {_n(rate, places_of(claim.value))}"
+    result.summary = text(
+        "{verdict}: the independent count gives {rate}",
+        verdict=verdict_term(result.verdict),
+        rate=_n(rate, places_of(claim.value)),
+    )
     return result
 
 
 def _check_ratio(statement: Statement, claim: Claim, numerator: Claim, book: ReferenceBook) -> ClaimResult:
-    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.INCONSISTENT, "")
+    result = ClaimResult(statement.id, claim.id, claim.kind, claim.value, Verdict.INCONSISTENT, _EMPTY)
     tolerance = claim.tolerance if claim.tolerance is not None else half_unit(claim.value)
     places = places_of(claim.value)
     implied_ref = numerator.value / claim.value
     low, high = numerator.value / (claim.value + tolerance), numerator.value / (claim.value - tolerance)
+    reference = term(claim.reference)
+    region = Both("全国", "CN") if claim.reference_region == NATION else Both(*(claim.reference_region,) * 2)
     result.implied[f"{claim.reference}_implied"] = quantize_places(implied_ref, 2)
     result.steps.append(
-        f"{claim.value}× implies a reference of {numerator.value} / {claim.value} = {_n(implied_ref, 2)} "
-        f"({_n(low, 2)}–{_n(high, 2)} allowing for rounding to ±{tolerance})"
+        text(
+            "{value}× implies a reference of {numerator} / {value} = {implied} "
+            "({low}–{high} allowing for rounding to ±{tolerance})",
+            value=str(claim.value),
+            numerator=str(numerator.value),
+            implied=_n(implied_ref, 2),
+            low=_n(low, 2),
+            high=_n(high, 2),
+            tolerance=str(tolerance),
+        )
     )
     years = claim.compare_years or (statement.year,)
     matches: list[int] = []
     for year in years:
         ref = book.get(claim.reference, claim.reference_region, year)
         if ref is None:
-            result.steps.append(f"no {claim.reference} for {claim.reference_region} at end-{year}")
+            result.steps.append(
+                text(
+                    "no {reference} for {region} at end-{year}",
+                    reference=reference,
+                    region=region,
+                    year=str(year),
+                )
+            )
             continue
         ratio = numerator.value / ref.value
         ok = abs(ratio - claim.value) <= tolerance
@@ -354,30 +536,57 @@ def _check_ratio(statement: Statement, claim: Claim, numerator: Claim, book: Ref
             matches.append(year)
         result.implied[f"ratio_vs_{year}"] = quantize_places(ratio, 4)
         result.steps.append(
-            f"against end-{year} {ref.region} {_n(ref.value, places_of(ref.value))} ({ref.citation}): "
-            f"{numerator.value} / {ref.value} = {_n(ratio, 4)} → {_n(ratio, places + 1)}× "
-            f"{'=' if ok else '≠'} {claim.value}× (±{tolerance})"
+            text(
+                "against end-{year} {region} {reference} ({citation}): {numerator} / {reference} = {ratio} "
+                "→ {rounded}× {sign} {value}× (±{tolerance})",
+                year=str(year),
+                region=region,
+                reference=_n(ref.value, places_of(ref.value)),
+                citation=ref.citation,
+                numerator=str(numerator.value),
+                ratio=_n(ratio, 4),
+                rounded=_n(ratio, places + 1),
+                sign="=" if ok else "≠",
+                value=str(claim.value),
+                tolerance=str(tolerance),
+            )
         )
     if not matches and all(book.get(claim.reference, claim.reference_region, y) is None for y in years):
         result.verdict = Verdict.UNVERIFIABLE
-        result.summary = f"no {claim.reference} reference for {claim.reference_region} to compare with"
+        result.summary = text(
+            "no {reference} reference for {region} to compare with", reference=reference, region=region
+        )
     elif years[0] in matches:
         result.verdict = Verdict.CONSISTENT
-        result.summary = f"consistent: {claim.value}× holds against the end-{years[0]} reference"
+        result.summary = text(
+            "consistent: {value}× holds against the end-{year} reference",
+            value=str(claim.value),
+            year=str(years[0]),
+        )
     elif matches:
         result.verdict = Verdict.PERIOD_MISMATCH
         own = book.get(claim.reference, claim.reference_region, years[0])
-        own_text = (
-            f"against end-{years[0]} ({own.value}) it is {_n(numerator.value / own.value, places + 1)}×; "
-            if own
-            else ""
-        )
-        result.summary = (
-            f"inconsistent for {statement.year}: {own_text}{claim.value}× holds only against "
-            f"end-{', end-'.join(str(y) for y in matches)}"
-        )
+        others = Both("、".join(f"{y} 年末" for y in matches), ", ".join(f"end-{y}" for y in matches))
+        if own:
+            result.summary = text(
+                "inconsistent for {year}: against end-{own_year} ({own}) it is {own_ratio}×; "
+                "{value}× holds only against {others}",
+                year=str(statement.year),
+                own_year=str(years[0]),
+                own=str(own.value),
+                own_ratio=_n(numerator.value / own.value, places + 1),
+                value=str(claim.value),
+                others=others,
+            )
+        else:
+            result.summary = text(
+                "inconsistent for {year}: {value}× holds only against {others}",
+                year=str(statement.year),
+                value=str(claim.value),
+                others=others,
+            )
     else:
-        result.summary = f"inconsistent: no reference year gives {claim.value}×"
+        result.summary = text("inconsistent: no reference year gives {value}×", value=str(claim.value))
     return result
 
 
@@ -465,6 +674,7 @@ def parse_audit_file(data: Mapping[str, Any]) -> AuditFile:
             as_of=_date(raw.get("as_of"), where=f"reference {raw.get('name')} {raw.get('region')}"),
             source=str(raw.get("source", "")),
             unit=str(raw.get("unit", "")),
+            source_zh=str(raw.get("source_zh", "")),
         )
         for raw in data.get("reference", ())
     )
@@ -517,7 +727,7 @@ def with_population(file: AuditFile, values: Mapping[tuple[str, int], Decimal], 
     """The file with population references added from a table (10k persons) where the file has none."""
     have = {(r.name, r.region, r.year) for r in file.references}
     extra = tuple(
-        Reference("population", region, year, value, dt.date(year, 12, 31), source, "10k persons")
+        Reference("population", region, year, value, dt.date(year, 12, 31), source, "10k persons", source)
         for (region, year), value in sorted(values.items())
         if ("population", region, year) not in have
     )
@@ -528,7 +738,7 @@ def with_population(file: AuditFile, values: Mapping[tuple[str, int], Decimal], 
 # Output
 
 
-def format_audit(result: AuditResult) -> str:
+def format_audit(result: AuditResult, *, gettext: Callable[[str], str] = _same, locale: str = "en") -> str:
     """The audit as plain text: each statement, each claim's verdict, and the arithmetic."""
     lines = [result.title, "=" * len(result.title)] if result.title else []
     for statement_result in result.statements:
@@ -536,21 +746,22 @@ def format_audit(result: AuditResult) -> str:
         zh, en = VERDICT_TEXT[statement_result.verdict]
         lines.append("")
         lines.append(f"[{st.id}] {st.region_label} {st.year} — {zh} · {en}")
-        for text in (st.text_zh, st.text_en):
-            if text:
-                lines.append(f"  “{text}”")
+        for statement_text in (st.text_zh, st.text_en):
+            if statement_text:
+                lines.append(f"  “{statement_text}”")
         for claim in statement_result.claims:
             zh, en = VERDICT_TEXT[claim.verdict]
-            lines.append(f"  · {claim.claim_id} ({claim.kind.value} {claim.stated}): {zh} · {claim.summary}")
-            lines.extend(f"      {step}" for step in claim.steps)
+            summary = claim.summary.render(gettext, locale)
+            lines.append(f"  · {claim.claim_id} ({claim.kind.value} {claim.stated}): {zh} · {en} · {summary}")
+            lines.extend(f"      {step.render(gettext, locale)}" for step in claim.steps)
     counts = result.counts()
     lines.append("")
     lines.append("claims: " + ", ".join(f"{VERDICT_TEXT[v][1]} {n}" for v, n in counts.items() if n))
     return "\n".join(lines)
 
 
-def audit_as_dict(result: AuditResult) -> dict[str, Any]:
-    """The audit as JSON-ready data (Decimals as strings)."""
+def audit_as_dict(result: AuditResult, *, zh_gettext: Callable[[str], str] = _same) -> dict[str, Any]:
+    """The audit as JSON-ready data (Decimals as strings; summaries and steps in English and Chinese)."""
     return {
         "title": result.title,
         "counts": {v.value: n for v, n in result.counts().items()},
@@ -568,8 +779,10 @@ def audit_as_dict(result: AuditResult) -> dict[str, Any]:
                         "kind": c.kind.value,
                         "stated": str(c.stated),
                         "verdict": c.verdict.value,
-                        "summary": c.summary,
-                        "steps": c.steps,
+                        "summary": str(c.summary),
+                        "summary_zh": c.summary.render(zh_gettext, "zh_CN"),
+                        "steps": [str(step) for step in c.steps],
+                        "steps_zh": [step.render(zh_gettext, "zh_CN") for step in c.steps],
                         "implied": {k: str(v) for k, v in c.implied.items()},
                     }
                     for c in s.claims
@@ -578,3 +791,24 @@ def audit_as_dict(result: AuditResult) -> dict[str, Any]:
             for s in result.statements
         ],
     }
+
+
+def claim_title(statement: Statement, claim_id: str) -> Text:
+    """What a claim is about, for a reader: the indicator's name, or the growth or ratio of another claim."""
+    claims = {c.id: c for c in statement.claims}
+    claim = claims[claim_id]
+    if claim.kind == ClaimKind.LEVEL:
+        return text("{indicator}", indicator=term(claim.indicator))
+    if claim.kind == ClaimKind.PER_10K:
+        rate = f"{claim.indicator}_per_10k"
+        named = term(rate)
+        if named.en == rate:
+            return text("{indicator} per 10,000 population", indicator=term(claim.indicator))
+        return text("{indicator}", indicator=named)
+    base = claim_title(statement, claim.of) if claim.of in claims else text("{x}", x=claim.of)
+    if claim.kind == ClaimKind.GROWTH:
+        return text("{of}, year-on-year growth", of=base)
+    region = (
+        Both("全国", "national") if claim.reference_region == NATION else Both(*(claim.reference_region,) * 2)
+    )
+    return text("{of}, multiple of the {region} figure", of=base, region=region)

@@ -17,11 +17,12 @@ from ipops.reports.indicators import (
     GROWTH_SUFFIX,
     INDICATORS,
     PER_10K,
+    PER_10K_STOCKS,
     RANKED,
     indicator_of,
 )
 from ipops.reports.reconcile import DEFAULT_TOLERANCE, Reconciliation, reconcile
-from ipops.reports.sources import NATION, ApplicantRow, CompositionRow, LakeCount
+from ipops.reports.sources import NATION, NATION_WITH_HMT, ApplicantRow, CompositionRow, LakeCount
 
 ALLIANCE = "ALLIANCE"
 SERIES_YEARS = 5
@@ -99,6 +100,20 @@ class InnovationReport:
     tolerance: Decimal
     generated_at: dt.datetime
     omissions: list[tuple[str, str]]
+    coverage_years: list[int] = field(default_factory=list)
+    lake_present: bool = False  # the lake exists and was counted
+    lake_gaps: list[str] = field(default_factory=list)  # top-level members without lake documents
+
+    def coverage(self, indicator: str, year: int) -> list[str]:
+        """The covered regions that have a figure for an indicator and year."""
+        return [r.code for r in self.regions if (indicator, r.code, year) in self.cells]
+
+    def source_number(self, source: Source) -> int | None:
+        """A source's 1-based number in the sources table (sources are cited by name and reference)."""
+        for index, known in enumerate(self.sources, start=1):
+            if (known.kind, known.name, known.reference) == (source.kind, source.name, source.reference):
+                return index
+        return None
 
     def region(self, code: str) -> ReportRegion:
         """A covered region by code."""
@@ -157,30 +172,54 @@ OMISSIONS: list[tuple[str, str]] = [
 ]
 
 
+def default_year(official: Iterable[Figure], members: Iterable[ReportRegion]) -> int | None:
+    """The year with the most official figures for member regions (population aside), the latest on ties."""
+    codes = {m.code for m in members}
+    per_year: dict[int, int] = {}
+    for figure in official:
+        if figure.region_code in codes and figure.indicator != "population":
+            per_year[figure.year] = per_year.get(figure.year, 0) + 1
+    if not per_year:
+        return None
+    return max(per_year, key=lambda year: (per_year[year], year))
+
+
 class _Builder:
     def __init__(self, inputs: ReportInputs) -> None:
         self.inputs = inputs
         self.year = inputs.year
-        self.years = list(range(inputs.year - SERIES_YEARS, inputs.year + 1))
+        self.window = list(range(inputs.year - SERIES_YEARS, inputs.year + 1))
+        # Figures are built for every year an official table covers, so coverage shows across years.
+        self.years = sorted(set(self.window) | {f.year for f in inputs.official})
         self.members = list(inputs.members)
         self.top = top_level_members(self.members)
-        self.region_codes = [NATION, ALLIANCE, *(m.code for m in self.members)]
+        nations = (
+            [NATION, NATION_WITH_HMT]
+            if any(f.region_code == NATION_WITH_HMT for f in inputs.official)
+            else [NATION]
+        )
+        self.region_codes = [*nations, ALLIANCE, *(m.code for m in self.members)]
         self.lake: dict[Key, Figure] = {}
         self.official: dict[Key, Figure] = {}
         self.chosen: dict[Key, Figure] = {}
         self.reconciliations: dict[Key, Reconciliation] = {}
+        self.lake_gaps: list[str] = []
 
     def _load(self) -> None:
         source = self.inputs.lake_source
         if source is not None:
             counted = {(c.indicator, c.region_code, c.year): c.count for c in self.inputs.lake_counts}
+            # A region-year the lake holds no document for is unknown, not zero: the lake is a sample.
+            held = {(code, year) for (_, code, year), n in counted.items() if n > 0}
             lake_keys = [i.key for i in INDICATORS.values() if i.lake]
             for indicator in lake_keys:
                 for code in [NATION, *(m.code for m in self.members)]:
-                    for year in self.years:
-                        # The lake is a census of what it holds: a region it has nothing for counts 0.
-                        value = Decimal(counted.get((indicator, code, year), 0))
-                        self.lake[(indicator, code, year)] = Figure(indicator, code, year, value, source)
+                    for year in self.window:
+                        if (code, year) in held:
+                            value = Decimal(counted.get((indicator, code, year), 0))
+                            self.lake[(indicator, code, year)] = Figure(indicator, code, year, value, source)
+            window = set(self.window)
+            self.lake_gaps = [m.code for m in self.top if not any((m.code, y) in held for y in window)]
         for figure in sorted(self.inputs.official, key=lambda f: f.as_of):
             self.official[(figure.indicator, figure.region_code, figure.year)] = figure  # newest wins
 
@@ -218,19 +257,16 @@ class _Builder:
                 )
 
     def _derive(self) -> None:
-        for code in self.region_codes:
-            for year in self.years:
-                key = (PER_10K, code, year)
-                stock = self.chosen.get(("invention_in_force", code, year))
-                population = self.chosen.get(("population", code, year))
-                if (
-                    key not in self.official
-                    and stock is not None
-                    and population is not None
-                    and population.value
-                ):
+        for rate_key, stock_key in PER_10K_STOCKS.items():
+            for code in self.region_codes:
+                for year in self.years:
+                    key = (rate_key, code, year)
+                    stock = self.chosen.get((stock_key, code, year))
+                    population = self.chosen.get(("population", code, year))
+                    if key in self.official or stock is None or population is None or not population.value:
+                        continue
                     self.chosen[key] = derived(
-                        indicator=PER_10K,
+                        indicator=rate_key,
                         region_code=code,
                         year=year,
                         value=stock.value / population.value,
@@ -255,7 +291,9 @@ class _Builder:
                         derivation=f"{format_number(now.value)} / {format_number(before.value)} − 1",
                         inputs=(now, before),
                     )
-        for code in self.region_codes[1:]:
+        for code in self.region_codes:
+            if code == NATION:
+                continue
             rate = self.chosen.get((PER_10K, code, self.year))
             if rate is None:
                 continue
@@ -301,18 +339,28 @@ class _Builder:
             key: Cell(figure, self.lake.get(key), self.official.get(key), self.reconciliations.get(key))
             for key, figure in self.chosen.items()
         }
-        sources: dict[tuple[str, str, dt.date], Source] = {}
-        for figure in list(self.lake.values()) + list(self.official.values()):
-            sources.setdefault((figure.source.kind, figure.source.name, figure.as_of), figure.source)
-        nation = ReportRegion(NATION, "全国", "China (national)", "nation")
+        # A source is cited once, by name and reference, as of its newest figure.
+        sources: dict[tuple[str, str, str], Source] = {}
+        for figure in sorted(list(self.lake.values()) + list(self.official.values()), key=lambda f: f.as_of):
+            sources[(figure.source.kind, figure.source.name, figure.source.reference)] = figure.source
+        nations = [
+            ReportRegion(NATION, "全国", "China (national)", "nation"),
+            ReportRegion(
+                NATION_WITH_HMT, "全国（含港澳台）", "China incl. Hong Kong, Macao, Taiwan", "nation"
+            ),
+        ]
         alliance = ReportRegion(ALLIANCE, self.inputs.alliance_zh, self.inputs.alliance_en, "alliance")
         return InnovationReport(
             alliance_code=self.inputs.alliance_code,
             alliance_zh=self.inputs.alliance_zh,
             alliance_en=self.inputs.alliance_en,
             year=self.year,
-            years=self.years[1:],
-            regions=[nation, alliance, *sorted(self.members, key=lambda m: (m.level != "province", m.code))],
+            years=self.window[1:],
+            regions=[
+                *(n for n in nations if n.code in self.region_codes),
+                alliance,
+                *sorted(self.members, key=lambda m: (m.level != "province", m.code)),
+            ],
             cells=cells,
             rankings=self._rankings(),
             reconciliations=sorted(
@@ -325,7 +373,18 @@ class _Builder:
             tolerance=self.inputs.tolerance,
             generated_at=self.inputs.generated_at,
             omissions=list(OMISSIONS),
+            coverage_years=self._coverage_years(cells),
+            lake_present=self.inputs.lake_source is not None,
+            lake_gaps=self.lake_gaps,
         )
+
+    def _coverage_years(self, cells: dict[Key, Cell]) -> list[int]:
+        """The years from the first to the last with a figure for a member region (and the report's year)."""
+        codes = {m.code for m in self.members}
+        years = [y for (i, code, y) in cells if code in codes and i != "population"]
+        if not years:
+            return [self.year]
+        return list(range(min(min(years), self.year), max(max(years), self.year) + 1))
 
 
 def build_report(inputs: ReportInputs) -> InnovationReport:
@@ -340,5 +399,6 @@ __all__ = [
     "ReportInputs",
     "ReportRegion",
     "build_report",
+    "default_year",
     "indicator_of",
 ]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
+from ipops.core.errors import DomainError
 from ipops.reports.audit import (
     AuditFileError,
     Verdict,
@@ -18,7 +20,11 @@ from ipops.reports.audit import (
     load_audit_file,
     with_population,
 )
+from ipops.reports.figures import format_number
 from ipops.reports.paths import SEED_AUDIT_FILE
+
+if TYPE_CHECKING:
+    from ipops.reports.builder import InnovationReport
 
 report_app = typer.Typer(help="报告 · innovation reports and figure audit", no_args_is_help=True)
 console = Console()
@@ -37,6 +43,7 @@ def audit_command(
     strict: Annotated[
         bool, typer.Option(help="有不一致时退出码为 1 · exit 1 when a claim is inconsistent")
     ] = False,
+    lang: Annotated[str, typer.Option(help="输出语言 · zh_CN | en")] = "zh_CN",
 ) -> None:
     """核查已发布的统计表述 · Recompute the values a published statement implies and check its claims."""
     try:
@@ -50,10 +57,14 @@ def audit_command(
         table = load_population_csv(population)
         audit_file = with_population(audit_file, table.values, source=f"population table {population.name}")
     result = audit(audit_file)
+    from ipops.web.i18n import normalise_locale, translations
+
+    locale = normalise_locale(lang) or "zh_CN"
     if as_json:
-        typer.echo(json.dumps(audit_as_dict(result), ensure_ascii=False, indent=2))
+        zh = translations("zh_CN").gettext
+        typer.echo(json.dumps(audit_as_dict(result, zh_gettext=zh), ensure_ascii=False, indent=2))
     else:
-        typer.echo(format_audit(result))
+        typer.echo(format_audit(result, gettext=translations(locale).gettext, locale=locale))
     counts = result.counts()
     if strict and (counts[Verdict.INCONSISTENT] or counts[Verdict.PERIOD_MISMATCH]):
         raise typer.Exit(1)
@@ -67,12 +78,50 @@ def _uow() -> object:
     return UnitOfWork(make_session_factory(make_engine(get_settings().database_url)))
 
 
+REPORTS_OUT_DIR = Path("var") / "reports"  # under var/, which git ignores
+
+
+def _refusal(exc: DomainError) -> str:
+    """A domain error as the CLI prints it: the title in both languages, then the detail."""
+    from ipops.core.errors import error_title
+
+    zh, en = error_title(exc.code, "zh_CN"), error_title(exc.code, "en")
+    return f"{zh} · {en}" + (f": {exc.detail}" if exc.detail else "")
+
+
+def _headline_table(report: InnovationReport) -> Table:
+    """The report's key figures for the nation and the member provinces; unknown figures say so."""
+    from ipops.reports.indicators import ALWAYS_SHOWN, HEADLINE, indicator_of
+    from ipops.reports.render import no_data
+
+    heads = [r for r in report.regions if r.level in ("nation", "province")]
+    table = Table(title=f"{report.alliance_zh} {report.year} · 主要指标 key indicators")
+    table.add_column("指标 indicator")
+    for region in heads:
+        table.add_column(region.name_zh, justify="right")
+    for key in HEADLINE:
+        cells = [report.cell(key, r.code).figure for r in heads]
+        if key not in ALWAYS_SHOWN and not any(cells):
+            continue
+        meta = indicator_of(key)
+        table.add_row(
+            meta.zh,
+            *(format_number(f.value, meta.places) if f else f"[dim]{no_data('zh_CN')}[/]" for f in cells),
+        )
+    return table
+
+
 @report_app.command("innovation")
 def innovation_command(
     alliance: Annotated[str, typer.Option(help="联盟代码 · alliance code")] = "yrd",
-    year: Annotated[int, typer.Option(help="报告年度 · report year")] = 2020,
+    year: Annotated[
+        int | None,
+        typer.Option(help="报告年度（默认：数据最全的年度）· report year (default: the year with data)"),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="pdf | html | csv | xlsx")] = "html",
-    out: Annotated[Path | None, typer.Option(help="输出文件或目录 · output file (csv: a folder)")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="输出文件或目录 · output file (csv: a folder); default var/reports/")
+    ] = None,
     lake_dir: Annotated[
         Path | None, typer.Option(help="数据湖目录 · lake folder (default IPOPS_LAKE_DIR)")
     ] = None,
@@ -83,39 +132,44 @@ def innovation_command(
 
     from ipops.core.authz import SYSTEM
     from ipops.core.config import get_settings
-    from ipops.core.errors import DomainError
     from ipops.core.uow import UnitOfWork
     from ipops.reports import render
-    from ipops.reports.service import innovation_report
+    from ipops.reports.service import default_report_year, innovation_report
 
+    if fmt not in ("pdf", "html", "csv", "xlsx"):
+        console.print(f"[red]✗[/] 未知格式 unknown format {fmt!r}: pdf, html, csv, xlsx")
+        raise typer.Exit(2)
     uow = _uow()
     assert isinstance(uow, UnitOfWork)  # noqa: S101 - built just above
     try:
+        chosen = year or default_report_year(uow=uow, actor=SYSTEM, alliance_code=alliance)
         report = innovation_report(
             uow=uow,
             actor=SYSTEM,
             alliance_code=alliance,
-            year=year,
+            year=chosen,
             lake_dir=lake_dir or get_settings().lake_dir,
             tolerance=Decimal(tolerance),
         )
+        target = out or REPORTS_OUT_DIR / (f"{alliance}-{chosen}" + ("" if fmt == "csv" else f".{fmt}"))
+        if fmt == "pdf":
+            content = render.render_pdf(report)  # refuses before anything is written
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        elif fmt == "html":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render.render_document(report), encoding="utf-8")
+        elif fmt == "xlsx":
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(render.tables_xlsx(render.report_tables(report)))
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            for table in render.report_tables(report):
+                (target / f"{table.name}.csv").write_text(render.table_csv(table), encoding="utf-8")
     except DomainError as exc:
-        console.print(f"[red]✗[/] {exc.code.value}: {exc.detail}")
+        console.print(f"[red]✗[/] {_refusal(exc)}")
         raise typer.Exit(2) from exc
-    target = out or Path(f"{alliance}-{year}" + ("" if fmt == "csv" else f".{fmt}"))
-    if fmt == "pdf":
-        target.write_bytes(render.render_pdf(report))
-    elif fmt == "html":
-        target.write_text(render.render_document(report), encoding="utf-8")
-    elif fmt == "xlsx":
-        target.write_bytes(render.tables_xlsx(render.report_tables(report)))
-    elif fmt == "csv":
-        target.mkdir(parents=True, exist_ok=True)
-        for table in render.report_tables(report):
-            (target / f"{table.name}.csv").write_text(render.table_csv(table), encoding="utf-8")
-    else:
-        console.print(f"[red]✗[/] unknown format {fmt!r}: pdf, html, csv or xlsx")
-        raise typer.Exit(2)
+    console.print(_headline_table(report))
     console.print(
         f"[green]✓[/] {target} · {len(report.cells)} figures, {len(report.flagged)} disagreements, "
         f"{len(report.sources)} sources"
@@ -134,7 +188,6 @@ def import_stats_command(
 ) -> None:
     """导入官方统计或人口表 · Import an official statistics (or population) table."""
     from ipops.core.authz import SYSTEM
-    from ipops.core.errors import DomainError
     from ipops.core.uow import UnitOfWork
     from ipops.reports import service
     from ipops.reports.schemas import DatasetKind, DatasetMeta

@@ -40,10 +40,28 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator("utility_model_grants", "实用新型授权量", "Utility model grants", *_ITEMS, lake=True),
     Indicator("design_grants", "外观设计授权量", "Design grants", *_ITEMS, lake=True),
     Indicator("invention_in_force", "有效发明专利量", "Invention patents in force", *_ITEMS, lake=True),
+    Indicator("utility_model_in_force", "有效实用新型专利量", "Utility models in force", *_ITEMS),
+    Indicator("design_in_force", "有效外观设计专利量", "Designs in force", *_ITEMS),
+    Indicator("patents_in_force", "有效专利量", "Patents in force (all types)", *_ITEMS),
     Indicator(
         "invention_in_force_per_10k",
         "每万人口发明专利拥有量",
         "Invention patents in force per 10,000 population",
+        "件/万人",
+        "per 10k persons",
+        places=2,
+        additive=False,
+    ),
+    Indicator(
+        "high_value_inventions_in_force",
+        "高价值发明专利拥有量",
+        "High-value invention patents in force",
+        *_ITEMS,
+    ),
+    Indicator(
+        "high_value_inventions_per_10k",
+        "每万人口高价值发明专利拥有量",
+        "High-value invention patents in force per 10,000 population",
         "件/万人",
         "per 10k persons",
         places=2,
@@ -61,6 +79,9 @@ CATALOGUE: tuple[Indicator, ...] = (
 INDICATORS: dict[str, Indicator] = {i.key: i for i in CATALOGUE}
 GROWTH_SUFFIX = "_yoy"
 PER_10K = "invention_in_force_per_10k"
+HIGH_VALUE_PER_10K = "high_value_inventions_per_10k"
+# Each per-10k rate and the year-end stock it divides by the year-end population.
+PER_10K_STOCKS = {PER_10K: "invention_in_force", HIGH_VALUE_PER_10K: "high_value_inventions_in_force"}
 
 # What the headline table shows, in order; growth rows follow the counts they describe.
 HEADLINE = (
@@ -73,6 +94,11 @@ HEADLINE = (
     "design_grants",
     "invention_in_force",
     PER_10K,
+    "high_value_inventions_in_force",
+    HIGH_VALUE_PER_10K,
+    "utility_model_in_force",
+    "design_in_force",
+    "patents_in_force",
     "pct_applications",
     "pct_applications_yoy",
     "pct_applications_published",
@@ -85,6 +111,8 @@ HEADLINE = (
 )
 CITY_COLUMNS = ("patent_applications", "patent_grants", "patent_grants_yoy", "invention_in_force", PER_10K)
 RANKED = (PER_10K, "patent_grants", "invention_in_force", "pct_applications")
+# Rows the key-indicator table always shows, with "no data" where nothing is known.
+ALWAYS_SHOWN = ("invention_in_force", PER_10K, HIGH_VALUE_PER_10K)
 
 
 def indicator_of(key: str) -> Indicator:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint, func
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, Numeric, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipops.core.db import Base
@@ -54,3 +54,27 @@ class StatValue(Base):
     as_of: Mapped[dt.date | None] = mapped_column(Date)  # when a row is dated apart from its dataset
 
     dataset: Mapped[StatDataset] = relationship(back_populates="values")
+
+
+class ReportRender(Base):
+    """A rendered report file, kept per report, year, province and data version so it is rendered once."""
+
+    __tablename__ = "report_renders"
+    __table_args__ = (
+        UniqueConstraint(
+            "kind", "alliance_code", "year", "province_code", "data_version", name="uq_report_renders_version"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))  # innovation.pdf | whitepaper.pdf
+    alliance_code: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    province_code: Mapped[str] = mapped_column(String(6), default="")
+    data_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="rendering")  # rendering | ready
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
+    served: Mapped[int] = mapped_column(Integer, default=0)  # how many requests it answered

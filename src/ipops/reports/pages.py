@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
@@ -12,11 +13,13 @@ from sqlalchemy import select
 
 from ipops.alliance.models import Alliance
 from ipops.core.authz import Principal
+from ipops.core.config import get_settings
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.reports import render, service
 from ipops.reports.api import build
-from ipops.reports.audit import audit, load_audit_file
+from ipops.reports.audit import audit, claim_title, load_audit_file
 from ipops.reports.paths import SEED_AUDIT_FILE
+from ipops.reports.render_cache import RenderKey, cached_render
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
 from ipops.web.deps import LocaleDep, PrincipalDep, SignedInDep, UowDep
 from ipops.web.forms import error_lines
@@ -24,17 +27,42 @@ from ipops.web.i18n import gettext_for
 from ipops.web.templating import render as render_page
 
 router = APIRouter(prefix="/reports", include_in_schema=False)
-DEFAULT_YEAR = 2020
-YearQuery = Annotated[int, Query(ge=1985, le=2100)]
+YearText = Annotated[str | None, Query(max_length=12, description="report year; default: the year with data")]
+PDF_HEADERS = {"Cache-Control": "private, no-cache"}  # a member's PDF can hold alliance-only figures
+
+
+def report_year(uow: UowDep, actor: Principal, locale: str, *, alliance: str, year: str | None) -> int:
+    """The year asked for, or the alliance's default year; a year that is not one gets a readable refusal."""
+    if year is None or not year.strip():
+        return service.default_report_year(uow=uow, actor=actor, alliance_code=alliance)
+    text = year.strip()
+    if not text.isdigit() or not 1985 <= int(text) <= 2100:
+        message = gettext_for(locale).gettext(
+            "The report year must be a whole number from 1985 to 2100, not “%(year)s”."
+        )
+        raise DomainError(ErrorCode.VALIDATION_ERROR, message % {"year": text[:12]}, field="year")
+    return int(text)
+
+
+def _pdf_response(request: Request, content: bytes, *, version: str, filename: str) -> Response:
+    etag = f'"{version}"'
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers={"ETag": etag, **PDF_HEADERS})
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "ETag": etag, **PDF_HEADERS},
+    )
 
 
 @router.get("", response_class=HTMLResponse)
 def report_index(
-    request: Request, uow: UowDep, locale: LocaleDep, year: YearQuery = DEFAULT_YEAR
+    request: Request, uow: UowDep, actor: PrincipalDep, locale: LocaleDep, year: YearText = None
 ) -> Response:
     """The alliances' reports and white papers."""
+    chosen = report_year(uow, actor, locale, alliance="yrd", year=year) if year else None
     with uow:
-        alliances = [
+        alliances: list[dict[str, Any]] = [
             {
                 "code": a.code,
                 "name_zh": a.name_zh,
@@ -43,9 +71,11 @@ def report_index(
             }
             for a in uow.session.scalars(select(Alliance).order_by(Alliance.code))
         ]
-    return render_page(
-        request, "reports/index.html", {"alliances": alliances, "year": year, "zh": locale == "zh_CN"}
-    )
+    for entry in alliances:
+        entry["year"] = chosen or service.default_report_year(
+            uow=uow, actor=actor, alliance_code=str(entry["code"])
+        )
+    return render_page(request, "reports/index.html", {"alliances": alliances, "zh": locale == "zh_CN"})
 
 
 @router.get("/innovation", response_class=HTMLResponse)
@@ -55,49 +85,79 @@ def innovation_page(
     actor: PrincipalDep,
     locale: LocaleDep,
     alliance: str = "yrd",
-    year: YearQuery = DEFAULT_YEAR,
+    year: YearText = None,
 ) -> Response:
     """The innovation-strength report with SVG charts; every number names its source and date."""
-    report = build(uow, actor, alliance, year, Decimal("0.05"))
+    chosen = report_year(uow, actor, locale, alliance=alliance, year=year)
+    report = build(uow, actor, alliance, chosen, Decimal("0.05"))
     context = render.report_context(report, locale=locale, t=gettext_for(locale).gettext)
     return render_page(request, "reports/innovation.html", {**context, "bilingual_doc": False})
 
 
 @router.get("/innovation.pdf")
 def innovation_pdf(
-    uow: UowDep, actor: PrincipalDep, alliance: str = "yrd", year: YearQuery = DEFAULT_YEAR
+    request: Request,
+    uow: UowDep,
+    actor: PrincipalDep,
+    locale: LocaleDep,
+    alliance: str = "yrd",
+    year: YearText = None,
 ) -> Response:
-    """The same report as a bilingual PDF."""
-    report = build(uow, actor, alliance, year, Decimal("0.05"))
-    return Response(
-        render.render_pdf(report),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{alliance}-{year}.pdf"'},
+    """The same report as a bilingual PDF, rendered once per data version and then served from the cache."""
+    chosen = report_year(uow, actor, locale, alliance=alliance, year=year)
+    version = service.report_data_version(
+        uow=uow, actor=actor, alliance_code=alliance, lake_dir=get_settings().lake_dir
     )
+    pdf = cached_render(
+        uow=uow,
+        key=RenderKey("innovation.pdf", alliance, chosen, version),
+        render=lambda: render.render_pdf(build(uow, actor, alliance, chosen, Decimal("0.05"))),
+    )
+    return _pdf_response(request, pdf, version=version, filename=f"{alliance}-{chosen}.pdf")
 
 
 @router.get("/whitepaper.pdf")
 def whitepaper_pdf(
-    uow: UowDep, actor: PrincipalDep, province: str, alliance: str = "yrd", year: YearQuery = DEFAULT_YEAR
+    request: Request,
+    uow: UowDep,
+    actor: PrincipalDep,
+    locale: LocaleDep,
+    province: str,
+    alliance: str = "yrd",
+    year: YearText = None,
 ) -> Response:
-    """A province's white paper on IP development and protection as a bilingual PDF."""
-    report = build(uow, actor, alliance, year, Decimal("0.05"))
-    try:
-        pdf = render.render_whitepaper_pdf(report, province_code=province)
-    except KeyError as exc:
-        raise DomainError(ErrorCode.NOT_FOUND, f"{province} is not a member province") from exc
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{province}-{year}.pdf"'},
+    """A province's white paper on IP development and protection as a bilingual PDF (cached per version)."""
+    if not re.fullmatch(r"\d{2}0000", province):
+        raise DomainError(ErrorCode.NOT_FOUND, province[:12])
+    chosen = report_year(uow, actor, locale, alliance=alliance, year=year)
+    version = service.report_data_version(
+        uow=uow, actor=actor, alliance_code=alliance, lake_dir=get_settings().lake_dir
     )
+
+    def render_whitepaper() -> bytes:
+        report = build(uow, actor, alliance, chosen, Decimal("0.05"))
+        try:
+            return render.render_whitepaper_pdf(report, province_code=province)
+        except KeyError as exc:
+            raise DomainError(ErrorCode.NOT_FOUND, province) from exc
+
+    pdf = cached_render(
+        uow=uow,
+        key=RenderKey("whitepaper.pdf", alliance, chosen, version, province),
+        render=render_whitepaper,
+    )
+    return _pdf_response(request, pdf, version=version, filename=f"{province}-{chosen}.pdf")
 
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, locale: LocaleDep) -> Response:
     """The audit of the seed statements with each claim's verdict and arithmetic."""
     result = audit(load_audit_file(SEED_AUDIT_FILE))
-    return render_page(request, "reports/audit.html", {"result": result, "zh": locale == "zh_CN"})
+    return render_page(
+        request,
+        "reports/audit.html",
+        {"result": result, "zh": locale == "zh_CN", "claim_title": claim_title},
+    )
 
 
 def _datasets_page(

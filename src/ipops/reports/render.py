@@ -15,9 +15,16 @@ from markupsafe import Markup
 
 from ipops.reports import charts
 from ipops.reports.builder import ALLIANCE, Cell, InnovationReport
-from ipops.reports.figures import Figure, SourceKind, format_number
-from ipops.reports.indicators import CITY_COLUMNS, HEADLINE, PER_10K, indicator_of
-from ipops.reports.sources import NATION
+from ipops.reports.figures import Figure, Source, SourceKind, format_number, quantize_places
+from ipops.reports.indicators import (
+    ALWAYS_SHOWN,
+    CITY_COLUMNS,
+    HEADLINE,
+    HIGH_VALUE_PER_10K,
+    PER_10K,
+    indicator_of,
+)
+from ipops.reports.sources import NATION, NATION_WITH_HMT
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates"
 KIND_BADGE = {
@@ -26,6 +33,22 @@ KIND_BADGE = {
     SourceKind.POPULATION: ("人", "P"),
     SourceKind.DERIVED: ("算", "D"),
 }
+# Source categories as a reader sees them (the catalogue translates them).
+KIND_LABEL = {
+    SourceKind.LAKE: "data lake",
+    SourceKind.OFFICIAL: "official statistics",
+    SourceKind.POPULATION: "population table",
+    SourceKind.DERIVED: "derived",
+}
+NO_DATA = {"zh": "暂无数据", "en": "no data"}
+SERIES_CANDIDATES = (
+    "patent_grants",
+    "patent_applications",
+    "invention_applications",
+    "invention_in_force",
+    "pct_applications",
+    "utility_model_in_force",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,12 +75,48 @@ def _places(indicator: str) -> int:
     return indicator_of(indicator).places
 
 
-def badge(figure: Figure | None, locale: str) -> str:
-    """The short source mark and as-of date printed under a number, e.g. "官 2020-12-31"."""
+def no_data(locale: str) -> str:
+    """What a missing figure prints as: never 0."""
+    return NO_DATA["zh"] if _zh(locale) else NO_DATA["en"]
+
+
+def cited_sources(figure: Figure) -> list[Source]:
+    """The sources a figure rests on: its own, or its inputs' for a derived figure (in input order)."""
+    if figure.source.kind != SourceKind.DERIVED:
+        return [figure.source]
+    found: list[Source] = []
+    for part in figure.inputs:
+        for source in cited_sources(part):
+            if source not in found:
+                found.append(source)
+    return found
+
+
+def source_marks(report: InnovationReport, figure: Figure | None) -> str:
+    """The numbers of a figure's sources in the report's sources table, e.g. "[3][12]"."""
+    if figure is None:
+        return ""
+    numbers = [report.source_number(s) for s in cited_sources(figure)]
+    return "".join(f"[{n}]" for n in numbers if n is not None)
+
+
+def badge(figure: Figure | None, locale: str, report: InnovationReport | None = None) -> str:
+    """The short source mark, source numbers and as-of date under a number, e.g. "官[3] 2016-12-31"."""
     if figure is None:
         return ""
     zh, en = KIND_BADGE[figure.source.kind]
-    return f"{zh if _zh(locale) else en} {figure.as_of.isoformat()}"
+    marks = source_marks(report, figure) if report is not None else ""
+    return f"{zh if _zh(locale) else en}{marks} {figure.as_of.isoformat()}"
+
+
+def export_value(indicator: str, value: Decimal | None, locale: str) -> Decimal | str:
+    """A value as exported: rates rounded to their printed places plus two, "no data" when unknown."""
+    if value is None:
+        return no_data(locale)
+    places = indicator_of(indicator).places
+    if value == value.to_integral_value():
+        return value
+    return quantize_places(value, places + 2 if places else 4)
 
 
 def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Table]:
@@ -78,6 +137,7 @@ def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Ta
             "unit",
             "source_kind",
             "source",
+            "source_reference",
             "as_of",
             "derivation",
             "lake_value",
@@ -101,10 +161,11 @@ def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Ta
                 code,
                 name(code),
                 year,
-                cell.figure.value,
+                export_value(indicator, cell.figure.value, locale),
                 meta.unit(locale),
                 cell.figure.source.kind.value,
-                cell.figure.source.name,
+                " + ".join(s.name for s in cited_sources(cell.figure)),
+                " ; ".join(s.reference for s in cited_sources(cell.figure)),
                 cell.figure.as_of.isoformat(),
                 cell.figure.derivation,
                 cell.lake.value if cell.lake else None,
@@ -116,9 +177,14 @@ def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Ta
     heads = [r for r in report.regions if r.level in ("nation", "alliance", "province")]
     summary = Table(
         "summary",
-        ["indicator", "indicator_name", *(f"{r.code} {r.name(locale)}" for r in heads)],
+        ["indicator", "indicator_name", "year", *(f"{r.code} {r.name(locale)}" for r in heads)],
         [
-            [key, indicator_of(key).label(locale), *(report.value(key, r.code) for r in heads)]
+            [
+                key,
+                indicator_of(key).label(locale),
+                report.year,
+                *(export_value(key, report.value(key, r.code), locale) for r in heads),
+            ]
             for key in HEADLINE
         ],
     )
@@ -126,8 +192,24 @@ def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Ta
         "cities",
         ["region_code", "region", *CITY_COLUMNS],
         [
-            [c.code, c.name(locale), *(report.value(k, c.code) for k in CITY_COLUMNS)]
+            [
+                c.code,
+                c.name(locale),
+                *(export_value(k, report.value(k, c.code), locale) for k in CITY_COLUMNS),
+            ]
             for c in report.by_level("city")
+        ],
+    )
+    coverage = Table(
+        "coverage",
+        ["indicator", "indicator_name", *(str(y) for y in report.coverage_years)],
+        [
+            [
+                key,
+                indicator_of(key).label(locale),
+                *(" ".join(report.coverage(key, y)) or no_data(locale) for y in report.coverage_years),
+            ]
+            for key in coverage_rows(report)
         ],
     )
     rankings = Table(
@@ -209,10 +291,29 @@ def report_tables(report: InnovationReport, *, locale: str = "zh_CN") -> list[Ta
     )
     sources_table = Table(
         "sources",
-        ["kind", "name", "reference", "as_of"],
-        [[s.kind.value, s.name, s.reference, s.as_of.isoformat()] for s in report.sources],
+        ["number", "kind", "name", "reference", "as_of"],
+        [
+            [n, s.kind.value, s.name, s.reference, s.as_of.isoformat()]
+            for n, s in enumerate(report.sources, start=1)
+        ],
     )
-    return [figures, summary, cities, rankings, composition, applicants, reconciliation, sources_table]
+    return [
+        figures,
+        summary,
+        cities,
+        coverage,
+        rankings,
+        composition,
+        applicants,
+        reconciliation,
+        sources_table,
+    ]
+
+
+def coverage_rows(report: InnovationReport) -> list[str]:
+    """The indicators the coverage table lists: every one with a figure in some year, and the key ones."""
+    keys = {k[0] for k in report.cells}
+    return [k for k in HEADLINE if k in keys or k in ALWAYS_SHOWN]
 
 
 def _cell_text(value: Any) -> Any:
@@ -268,12 +369,18 @@ def report_charts(report: InnovationReport, *, locale: str, t: Callable[[str], s
         PER_10K if any(report.value(PER_10K, p.code) is not None for p in provinces) else "patent_grants"
     )
     city_metric = "patent_grants"
-    series = {
-        p.name(locale): {
-            y: v for y in report.years if (v := report.value("patent_grants", p.code, y)) is not None
+
+    def points(indicator: str) -> dict[str, dict[int, Decimal]]:
+        return {
+            p.name(locale): {
+                y: v for y in report.years if (v := report.value(indicator, p.code, y)) is not None
+            }
+            for p in provinces
         }
-        for p in provinces
-    }
+
+    # The trend shows the count with the most provincial figures in the window (ties: the first listed).
+    series_metric = max(SERIES_CANDIDATES, key=lambda k: sum(len(v) for v in points(k).values()))
+    series = points(series_metric)
     sectors: list[str] = []
     composition: dict[str, dict[str, Decimal]] = {}
     for row in report.composition:
@@ -314,7 +421,7 @@ def report_charts(report: InnovationReport, *, locale: str, t: Callable[[str], s
             charts.line_chart(
                 series,
                 years=report.years,
-                title=f"{indicator_of('patent_grants').label(locale)} {report.years[0]}–{report.years[-1]}",
+                title=f"{indicator_of(series_metric).label(locale)} {report.years[0]}–{report.years[-1]}",
                 empty=empty,
             )
         ),
@@ -343,30 +450,46 @@ def bilingual(translate: Callable[[str], str]) -> Callable[[str], str]:
     return both
 
 
-def report_context(report: InnovationReport, *, locale: str, t: Callable[[str], str]) -> dict[str, Any]:
+def report_context(
+    report: InnovationReport, *, locale: str, t: Callable[[str], str], missing: str | None = None
+) -> dict[str, Any]:
     """What the report templates need: the report, its charts, tables and number helpers."""
+    missing = missing or t("no data")
 
     def value(cell: Cell) -> str:
         if cell.figure is None:
-            return "—"
+            return missing
         return format_number(cell.figure.value, _places(cell.figure.indicator))
 
     heads = [r for r in report.regions if r.level in ("nation", "alliance", "province")]
-    headline = [key for key in HEADLINE if any(report.cell(key, r.code).figure for r in heads)]
+    headline = [
+        key for key in HEADLINE if key in ALWAYS_SHOWN or any(report.cell(key, r.code).figure for r in heads)
+    ]
+    provinces = report.by_level("province")
+    cities = report.by_level("city")
     return {
         "report": report,
         "charts": report_charts(report, locale=locale, t=t),
         "heads": heads,
         "headline": headline,
         "city_columns": CITY_COLUMNS,
+        "cities_with_data": [c for c in cities if any(report.cell(k, c.code).figure for k in CITY_COLUMNS)],
+        "coverage_rows": coverage_rows(report),
+        "high_value_years": [y for y in report.coverage_years if report.coverage(HIGH_VALUE_PER_10K, y)],
+        "provinces": provinces,
+        "lake_gap_names": [_region_name(report, code, locale) for code in report.lake_gaps],
         "indicator_of": indicator_of,
         "value": value,
-        "badge": lambda cell: badge(cell.figure, locale),
+        "badge": lambda cell: badge(cell.figure, locale, report),
+        "kind_label": lambda kind: t(KIND_LABEL[kind]),
         "fmt": format_number,
+        "no_data": missing,
         "region_name": lambda code: _region_name(report, code, locale),
         "NATION": NATION,
+        "NATION_WITH_HMT": NATION_WITH_HMT,
         "ALLIANCE": ALLIANCE,
         "PER_10K": PER_10K,
+        "HIGH_VALUE_PER_10K": HIGH_VALUE_PER_10K,
         "zh": _zh(locale),
         "rloc": locale,
     }
@@ -381,16 +504,15 @@ def render_document(report: InnovationReport, *, template: str = "reports/docume
     from ipops.web.i18n import translations
 
     t = bilingual(translations("zh_CN").gettext)
-    context = report_context(report, locale="zh_CN", t=t)
+    context = report_context(report, locale="zh_CN", t=t, missing=no_data("zh_CN"))
     return _environment().get_template(template).render(_=t, bilingual_doc=True, **context)
 
 
 def render_pdf(report: InnovationReport, *, template: str = "reports/document.html") -> bytes:
-    """The report as a PDF (WeasyPrint; Noto CJK fonts for Chinese)."""
-    from weasyprint import HTML
+    """The report as a PDF in the bundled CJK font; refused when a character has no glyph in it."""
+    from ipops.core.pdf import html_to_pdf
 
-    pdf = HTML(string=render_document(report, template=template), base_url=str(TEMPLATES_DIR)).write_pdf()
-    return bytes(pdf)
+    return html_to_pdf(render_document(report, template=template), base_url=str(TEMPLATES_DIR))
 
 
 def render_whitepaper_document(report: InnovationReport, *, province_code: str) -> str:
@@ -401,7 +523,7 @@ def render_whitepaper_document(report: InnovationReport, *, province_code: str) 
     if province.level != "province":
         raise KeyError(province_code)
     t = bilingual(translations("zh_CN").gettext)
-    context = report_context(report, locale="zh_CN", t=t)
+    context = report_context(report, locale="zh_CN", t=t, missing=no_data("zh_CN"))
     return (
         _environment()
         .get_template("reports/whitepaper.html")
@@ -410,8 +532,8 @@ def render_whitepaper_document(report: InnovationReport, *, province_code: str) 
 
 
 def render_whitepaper_pdf(report: InnovationReport, *, province_code: str) -> bytes:
-    """The white paper of one member province as a PDF."""
-    from weasyprint import HTML
+    """The white paper of one member province as a PDF in the bundled CJK font."""
+    from ipops.core.pdf import html_to_pdf
 
     html = render_whitepaper_document(report, province_code=province_code)
-    return bytes(HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf())
+    return html_to_pdf(html, base_url=str(TEMPLATES_DIR))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import hashlib
+import json
 import tempfile
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,14 +31,14 @@ from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
 from ipops.reports import sources
-from ipops.reports.builder import InnovationReport, ReportInputs, ReportRegion, build_report
+from ipops.reports.builder import InnovationReport, ReportInputs, ReportRegion, build_report, default_year
 from ipops.reports.figures import Figure, Source, SourceKind
 from ipops.reports.indicators import INDICATORS
 from ipops.reports.models import StatDataset, StatValue
-from ipops.reports.paths import NATIONAL_STATISTICS_CSV, shared_population_csv
+from ipops.reports.paths import CNIPA_STATISTICS_CSV, NATIONAL_STATISTICS_CSV, NBS_POPULATION_CSV
 from ipops.reports.reconcile import DEFAULT_TOLERANCE
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
-from ipops.reports.sources import NATION, StatisticsFileError, StatRow
+from ipops.reports.sources import NATION, NATION_WITH_HMT, StatisticsFileError, StatRow
 
 TOP_APPLICANTS = 10
 
@@ -64,7 +68,8 @@ def _validate_rows(meta: DatasetMeta, rows: Sequence[StatRow]) -> None:
         if meta.kind == DatasetKind.POPULATION and row.indicator != "population":
             raise DomainError(ErrorCode.VALIDATION_ERROR, "a population table holds population only")
         if meta.scope_region_code and (
-            row.region_code == NATION or not region_contains(meta.scope_region_code, row.region_code)
+            row.region_code in (NATION, NATION_WITH_HMT)
+            or not region_contains(meta.scope_region_code, row.region_code)
         ):
             raise DomainError(
                 ErrorCode.VALIDATION_ERROR,
@@ -302,6 +307,43 @@ def _lake_inputs(lake_dir: Path | None, *, year: int, provinces: Sequence[str]) 
     }
 
 
+def _members(alliance: Alliance) -> list[ReportRegion]:
+    return [
+        ReportRegion(r.code, r.name_zh, r.name_en, r.level, r.parent_code)
+        for r in alliance.regions
+        if r.level in ("province", "city")
+    ]
+
+
+def _alliance(session: Session, alliance_code: str) -> Alliance:
+    alliance = session.scalar(
+        select(Alliance).where(Alliance.code == alliance_code).options(selectinload(Alliance.regions))
+    )
+    if alliance is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no alliance {alliance_code!r}")
+    return alliance
+
+
+def check_report_year(year: int) -> int:
+    """A report year within the range the platform reports on."""
+    if not 1985 <= year <= 2100:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, f"{year}", field="year")
+    return year
+
+
+def default_report_year(*, uow: UnitOfWork, actor: Principal, alliance_code: str) -> int:
+    """The year the report opens on: the one with the most official figures for member regions."""
+    with uow:
+        session = uow.session
+        alliance = _alliance(session, alliance_code)
+        official = _official_figures(session, actor=actor, alliance_id=alliance.id)
+        found = default_year(official, _members(alliance))
+        if found is not None:
+            return found
+        years = [f.year for f in official if f.indicator != "population"]
+        return max(years) if years else db_now(session).year - 1
+
+
 def innovation_report(
     *,
     uow: UnitOfWork,
@@ -312,20 +354,11 @@ def innovation_report(
     tolerance: Decimal = DEFAULT_TOLERANCE,
 ) -> InnovationReport:
     """The alliance's innovation-strength report for a year, from the lake and the imported statistics."""
-    if not 1985 <= year <= 2100:
-        raise DomainError(ErrorCode.VALIDATION_ERROR, f"{year} is not a report year", field="year")
+    check_report_year(year)
     with uow:
         session = uow.session
-        alliance = session.scalar(
-            select(Alliance).where(Alliance.code == alliance_code).options(selectinload(Alliance.regions))
-        )
-        if alliance is None:
-            raise DomainError(ErrorCode.NOT_FOUND, f"no alliance {alliance_code!r}")
-        members = [
-            ReportRegion(r.code, r.name_zh, r.name_en, r.level, r.parent_code)
-            for r in alliance.regions
-            if r.level in ("province", "city")
-        ]
+        alliance = _alliance(session, alliance_code)
+        members = _members(alliance)
         official = _official_figures(session, actor=actor, alliance_id=alliance.id)
         generated_at = db_now(session)
         names = (alliance.code, alliance.name_zh, alliance.name_en)
@@ -345,44 +378,144 @@ def innovation_report(
     return build_report(inputs)
 
 
+def report_data_version(
+    *, uow: UnitOfWork, actor: Principal, alliance_code: str, lake_dir: Path | None
+) -> str:
+    """A fingerprint of everything a report is built from for this actor: datasets, members, lake, code."""
+    with uow:
+        session = uow.session
+        alliance = _alliance(session, alliance_code)
+        stmt = select(StatDataset.id, StatDataset.row_count, StatDataset.created_at).where(
+            StatDataset.alliance_id == alliance.id
+        )
+        if not _is_member(actor, alliance.id):
+            stmt = stmt.where(StatDataset.visibility == Visibility.PUBLIC.value)
+        datasets = [f"{i}:{n}:{c.isoformat()}" for i, n, c in session.execute(stmt.order_by(StatDataset.id))]
+        members = sorted(r.code for r in alliance.regions)
+    parts = {
+        "alliance": alliance_code,
+        "datasets": datasets,
+        "members": members,
+        "lake": sources.lake_fingerprint(lake_dir) if lake_dir is not None else "",
+        "code": code_fingerprint(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+@cache
+def code_fingerprint() -> str:
+    """The version of what renders a report: the package version, the templates, the catalogues and fonts."""
+    from ipops import __version__
+    from ipops.core.pdf import FONT_FILE
+    from ipops.reports.render import TEMPLATES_DIR
+
+    digest = hashlib.sha256(__version__.encode())
+    files = [
+        *sorted((TEMPLATES_DIR / "reports").glob("*")),
+        *sorted((TEMPLATES_DIR.parent / "locales").rglob("*.po")),
+        *sorted(Path(__file__).parent.glob("*.py")),
+        FONT_FILE,
+    ]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+CNIPA_PUBLISHER = "国家知识产权局 China National Intellectual Property Administration (CNIPA)"
+NBS_PUBLISHER = "国家统计局 National Bureau of Statistics of China (NBS)"
+NBS_POPULATION_NAME = "NBS E0103 年末常住人口 · year-end resident population by province"
+NBS_POPULATION_URL = "https://data.stats.gov.cn/easyquery.htm?cn=E0103"
+
+
+def cnipa_tables() -> list[tuple[DatasetMeta, list[StatRow]]]:
+    """The bundled CNIPA figures as one dataset per published table, each citing the table's address."""
+    text = CNIPA_STATISTICS_CSV.read_text(encoding="utf-8")
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    tables: dict[tuple[str, str], list[StatRow]] = {}
+    for record in csv.DictReader(lines):
+        as_of = dt.date.fromisoformat(record["as_of"])
+        row = StatRow(
+            record["region_code"], int(record["year"]), record["indicator"], Decimal(record["value"]), as_of
+        )
+        tables.setdefault((record["table_title"], record["source_url"]), []).append(row)
+    return [
+        (
+            DatasetMeta(
+                name=f"CNIPA · {title}"[:300],
+                as_of=max(r.as_of for r in rows if r.as_of is not None),
+                publisher=CNIPA_PUBLISHER,
+                reference=url,
+            ),
+            rows,
+        )
+        for (title, url), rows in tables.items()
+    ]
+
+
+def nbs_population() -> tuple[DatasetMeta, list[StatRow]]:
+    """The bundled NBS E0103 year-end population of the alliance's provinces."""
+    rows = population_rows(NBS_POPULATION_CSV.read_bytes(), filename=NBS_POPULATION_CSV.name)
+    meta = DatasetMeta(
+        name=NBS_POPULATION_NAME,
+        as_of=max(r.as_of for r in rows if r.as_of is not None),
+        kind=DatasetKind.POPULATION,
+        publisher=NBS_PUBLISHER,
+        reference=NBS_POPULATION_URL,
+    )
+    return meta, rows
+
+
+def national_figures() -> list[tuple[DatasetMeta, list[StatRow]]]:
+    """The bundled national figures, one dataset per source named in the file."""
+    rows = sources.read_statistics(
+        NATIONAL_STATISTICS_CSV.read_bytes(), filename=NATIONAL_STATISTICS_CSV.name
+    )
+    groups: dict[str, list[StatRow]] = {}
+    for row in rows:
+        groups.setdefault(row.source or "ipops bundled national statistics", []).append(row)
+    return [
+        (
+            DatasetMeta(
+                name=name[:300],
+                as_of=max((r.as_of for r in group if r.as_of is not None), default=dt.date(2023, 7, 31)),
+                reference="src/ipops/data/reports/national_statistics.csv",
+            ),
+            group,
+        )
+        for name, group in groups.items()
+    ]
+
+
 def load_sample_statistics(
     *, uow: UnitOfWork, actor: Principal, alliance_id: int, population_csv: Path | None = None
 ) -> list[DatasetRead]:
-    """Import the bundled national figures and, when found, the NBS population table (once per alliance)."""
-    with uow:
-        existing = set(
-            uow.session.scalars(select(StatDataset.name).where(StatDataset.alliance_id == alliance_id))
-        )
-    created: list[DatasetRead] = []
-    if not any("CNIPA" in name or "NSF" in name for name in existing):
+    """Import the bundled CNIPA, national and NBS population figures (once per alliance), in one transaction.
+
+    A population CSV given here (e.g. the shared NBS compilation, in tests) is imported as well.
+    """
+    bundled = [*cnipa_tables(), *national_figures(), nbs_population()]
+    if population_csv is not None:
+        rows = population_rows(population_csv.read_bytes(), filename=population_csv.name)
         meta = DatasetMeta(
-            name="ipops bundled national statistics", as_of=dt.date(2023, 7, 31), reference="bundled"
+            name=f"population table {population_csv.name}"[:300],
+            as_of=max(r.as_of for r in rows if r.as_of is not None),
+            kind=DatasetKind.POPULATION,
+            publisher=NBS_PUBLISHER,
+            reference=population_csv.name,
         )
-        created += import_statistics_file(
-            uow=uow,
-            actor=actor,
-            alliance_id=alliance_id,
-            meta=meta,
-            content=NATIONAL_STATISTICS_CSV.read_bytes(),
-            filename=NATIONAL_STATISTICS_CSV.name,
+        bundled.append((meta, rows))
+    for meta, rows in bundled:
+        _validate_rows(meta, rows)
+    with uow:
+        session = uow.session
+        existing = set(
+            session.scalars(select(StatDataset.name).where(StatDataset.alliance_id == alliance_id))
         )
-    path = population_csv or shared_population_csv()
-    name = "NBS E0103 year-end resident population by province"
-    if path.is_file() and name not in existing:
-        rows = population_rows(path.read_bytes(), filename=path.name)
-        created.append(
-            import_population_file(
-                uow=uow,
-                actor=actor,
-                alliance_id=alliance_id,
-                meta=DatasetMeta(
-                    name=name,
-                    as_of=max(r.as_of for r in rows if r.as_of is not None),
-                    publisher="National Bureau of Statistics of China",
-                    reference="https://data.stats.gov.cn/easyquery.htm?cn=E0103 (via PyPSA-China-PIK)",
-                ),
-                content=path.read_bytes(),
-                filename=path.name,
-            )
-        )
-    return created
+        created = [
+            _add_dataset(session, actor=actor, alliance_id=alliance_id, meta=meta, rows=rows)
+            for meta, rows in bundled
+            if meta.name not in existing
+        ]
+        uow.commit()
+        return [DatasetRead.model_validate(d) for d in created]

@@ -23,8 +23,10 @@ from ipops.core import codes
 if TYPE_CHECKING:
     import duckdb
 
-NATION = "CN"
+NATION = "CN"  # mainland China: the 31 provinces, as NBS population and CNIPA's per-10k figures count it
+NATION_WITH_HMT = "CNHMT"  # the domestic total as CNIPA prints it, with Hong Kong, Macao and Taiwan
 NATION_ALIASES = frozenset({"cn", "000000", "100000", "nation", "china", "全国", "中国"})
+NATION_WITH_HMT_ALIASES = frozenset({"cnhmt", "全国总计", "全国（含港澳台）", "全国(含港澳台)"})
 LAKE_COUNTED = (
     "patent_applications",
     "invention_applications",
@@ -213,6 +215,19 @@ def lake_as_of(root: Path) -> dt.date | None:
     return dt.datetime.fromtimestamp(newest, tz=dt.UTC).date()
 
 
+def lake_fingerprint(root: Path) -> str:
+    """What the lake holds, as names, sizes and modification times of its files (changes on every ingest)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    if root.is_dir():
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 def open_lake(root: Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection with the lake's views: through `LakeStore` when the lake package has it."""
     try:
@@ -279,6 +294,8 @@ def normalise_region(value: str) -> str:
     text = value.strip()
     if text.lower() in NATION_ALIASES:
         return NATION
+    if text.lower() in NATION_WITH_HMT_ALIASES:
+        return NATION_WITH_HMT
     if re.fullmatch(r"\d{6}(\d{6})?", text):
         return codes.normalise_region_code(text)
     from ipops.core.regions import load_regions
