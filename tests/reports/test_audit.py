@@ -212,12 +212,16 @@ def test_a_stated_ratio_is_consistent_with_its_own_implied_reference(stated: Dec
 
 def test_cli_prints_the_arithmetic_and_fails_strictly() -> None:
     runner = CliRunner()
-    result = runner.invoke(report_app, ["audit", str(SEED_AUDIT_FILE)])
+    result = runner.invoke(report_app, ["audit", str(SEED_AUDIT_FILE), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "30.88 / 15.8 = 1.9544 → 1.95×" in result.output
     assert "30.88 / 13.3 = 2.3218 → 2.32×" in result.output
     assert "499,167 / 1.5877 = 314,396.3" in result.output
     assert "9,606 / 1.4478 = 6,634.9" in result.output
+    chinese = runner.invoke(report_app, ["audit", str(SEED_AUDIT_FILE)]).output  # Chinese by default
+    assert "30.88 / 15.8 = 1.9544 → 1.95 倍 ≠ 2.3 倍" in chinese
+    assert "推算 2019 年基数 = 499,167 / (1 + 58.77%) = 499,167 / 1.5877 = 314,396.3" in chinese
+    assert "2020 年不一致：相对 2020 年末（15.8）为 1.95 倍；2.3 倍只在相对 2019 年末 时成立" in chinese
     assert runner.invoke(report_app, ["audit", "--strict"]).exit_code == 1
     as_json = runner.invoke(report_app, ["audit", "--json"])
     assert '"period_mismatch": 1' in as_json.output
