@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ipops.reports.figures import Figure, Source, derived, format_number
+from ipops.reports.figures import Figure, Source, SourceKind, derived, format_number
 from ipops.reports.indicators import (
     GROWTH_SUFFIX,
     INDICATORS,
@@ -342,7 +342,8 @@ class _Builder:
         # A source is cited once, by name and reference, as of its newest figure.
         sources: dict[tuple[str, str, str], Source] = {}
         for figure in sorted(list(self.lake.values()) + list(self.official.values()), key=lambda f: f.as_of):
-            sources[(figure.source.kind, figure.source.name, figure.source.reference)] = figure.source
+            if figure.source.kind != SourceKind.DERIVED:  # alliance totals cite their members' sources
+                sources[(figure.source.kind, figure.source.name, figure.source.reference)] = figure.source
         nations = [
             ReportRegion(NATION, "全国", "China (national)", "nation"),
             ReportRegion(

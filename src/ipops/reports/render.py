@@ -379,7 +379,13 @@ def report_charts(report: InnovationReport, *, locale: str, t: Callable[[str], s
         }
 
     # The trend shows the count with the most provincial figures in the window (ties: the first listed).
-    series_metric = max(SERIES_CANDIDATES, key=lambda k: sum(len(v) for v in points(k).values()))
+    series_metric = max(
+        SERIES_CANDIDATES,
+        key=lambda k: (
+            sum(len(v) for v in points(k).values()),
+            report.year in set().union(*points(k).values()),
+        ),
+    )
     series = points(series_metric)
     sectors: list[str] = []
     composition: dict[str, dict[str, Decimal]] = {}
