@@ -44,6 +44,17 @@ def report_year(uow: UowDep, actor: Principal, locale: str, *, alliance: str, ye
     return int(text)
 
 
+def _year_and_version(
+    uow: UowDep, actor: Principal, locale: str, *, alliance: str, year: str | None
+) -> tuple[int, str]:
+    """The report year and the data version a cached PDF is keyed by."""
+    chosen = report_year(uow, actor, locale, alliance=alliance, year=year)
+    lake_dir = get_settings().lake_dir
+    return chosen, service.report_data_version(
+        uow=uow, actor=actor, alliance_code=alliance, lake_dir=lake_dir
+    )
+
+
 def _pdf_response(request: Request, content: bytes, *, version: str, filename: str) -> Response:
     etag = f'"{version}"'
     if request.headers.get("if-none-match") == etag:
@@ -104,10 +115,7 @@ def innovation_pdf(
     year: YearText = None,
 ) -> Response:
     """The same report as a bilingual PDF, rendered once per data version and then served from the cache."""
-    chosen = report_year(uow, actor, locale, alliance=alliance, year=year)
-    version = service.report_data_version(
-        uow=uow, actor=actor, alliance_code=alliance, lake_dir=get_settings().lake_dir
-    )
+    chosen, version = _year_and_version(uow, actor, locale, alliance=alliance, year=year)
     pdf = cached_render(
         uow=uow,
         key=RenderKey("innovation.pdf", alliance, chosen, version),
@@ -129,10 +137,7 @@ def whitepaper_pdf(
     """A province's white paper on IP development and protection as a bilingual PDF (cached per version)."""
     if not re.fullmatch(r"\d{2}0000", province):
         raise DomainError(ErrorCode.NOT_FOUND, province[:12])
-    chosen = report_year(uow, actor, locale, alliance=alliance, year=year)
-    version = service.report_data_version(
-        uow=uow, actor=actor, alliance_code=alliance, lake_dir=get_settings().lake_dir
-    )
+    chosen, version = _year_and_version(uow, actor, locale, alliance=alliance, year=year)
 
     def render_whitepaper() -> bytes:
         report = build(uow, actor, alliance, chosen, Decimal("0.05"))
