@@ -96,9 +96,9 @@ def _headline_table(report: InnovationReport) -> Table:
 
     heads = [r for r in report.regions if r.level in ("nation", "province")]
     table = Table(title=f"{report.alliance_zh} {report.year} · 主要指标 key indicators")
-    table.add_column("指标 indicator")
+    table.add_column("指标 indicator", overflow="fold", min_width=10)
     for region in heads:
-        table.add_column(region.name_zh, justify="right")
+        table.add_column(region.name_zh, justify="right", overflow="fold")
     for key in HEADLINE:
         cells = [report.cell(key, r.code).figure for r in heads]
         if key not in ALWAYS_SHOWN and not any(cells):
