@@ -1,4 +1,4 @@
-"""The sample report on CNIPA's and NBS's published figures: the values, their sources, coverage and "no data".
+"""The sample report on CNIPA's and NBS's published figures: values, sources, coverage and "no data".
 
 Expected figures are typed out from the source tables, not taken from the code:
 CNIPA monthly statistics, December 2016, Table 8 "Distribution of Valid Inventions from Home" (Valid Number

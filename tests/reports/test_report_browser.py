@@ -20,7 +20,7 @@ def test_report_page_shows_real_figures_and_charts(live_server: str, browser: An
     expect(jiangsu).to_contain_text("146,859")
     expect(jiangsu).to_contain_text("官")
     density = page.locator(
-        f'table.headline tr[data-indicator="invention_in_force_per_10k"] td[data-region="320000"]'
+        'table.headline tr[data-indicator="invention_in_force_per_10k"] td[data-region="320000"]'
     )
     expect(density).to_contain_text("17.52")
     expect(page.locator("svg.chart")).to_have_count(5)
