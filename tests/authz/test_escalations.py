@@ -444,4 +444,4 @@ def test_a_missing_domain_module_fails_at_start_up() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert result.returncode != 0, "the app started without the valuation routes"
-    assert "ipops.valuation.api" in result.stderr
+    assert "ipops.valuation" in result.stderr and "api" in result.stderr.rsplit("Error", 1)[-1]

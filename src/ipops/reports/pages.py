@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from ipops.alliance.models import Alliance
+from ipops.alliance import service as alliance_service
 from ipops.core.authz import Principal
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.reports import render, service
@@ -41,7 +40,7 @@ def report_index(
                 "name_en": a.name_en,
                 "provinces": [r for r in a.regions if r.level == "province"],
             }
-            for a in uow.session.scalars(select(Alliance).order_by(Alliance.code))
+            for a in alliance_service.alliances(uow.session)
         ]
     return render_page(
         request, "reports/index.html", {"alliances": alliances, "year": year, "zh": locale == "zh_CN"}
