@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from ipops.all_models import load_all_models
-from ipops.core.db import make_session_factory
+from ipops.core.db import json_dumps, make_session_factory
 from ipops.core.migrate import upgrade_database
 
 T = TypeVar("T")
@@ -36,10 +36,7 @@ def contention_engine(db_engine: Engine) -> Iterator[Engine]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     target = make_url(url).set(database=name)
     upgrade_database(url=target.render_as_string(hide_password=False))
-    engine = create_engine(target, pool_size=25, max_overflow=5, pool_pre_ping=True)
-    from ipops.core.db import json_dumps
-
-    engine.dialect._json_serializer = json_dumps  # type: ignore[attr-defined]  # as make_engine does
+    engine = create_engine(target, pool_size=25, max_overflow=5, pool_pre_ping=True, json_serializer=json_dumps)
     yield engine
     engine.dispose()
     with server.connect() as connection:

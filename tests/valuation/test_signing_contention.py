@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from tests.contention import race
-from tests.world import _user, build_world
+from tests.world import build_world
 
 from ipops.assets.schemas import AssetCreate, OwnerIn
 from ipops.assets.service import create_asset
 from ipops.core.audit import AuditEntry
-from ipops.core.authz import Role
 from ipops.core.errors import DomainError
 from ipops.core.uow import UnitOfWork
 from ipops.valuation import service as valuation
@@ -30,7 +29,7 @@ def test_concurrent_signing_neither_duplicates_nor_overwrites(contention_factory
     uow = UnitOfWork(contention_factory)
     world = build_world(uow)
     firm = world.orgs["hangzhou_appraiser"]
-    second = _user(uow, world, "appraiser2", Role.APPRAISER, world.alliance_id, org=firm)
+    second = world.users["appraiser2"]  # the engaged firm's second appraiser
     asset = create_asset(
         uow=uow,
         actor=world.users["ent_admin"],

@@ -75,7 +75,7 @@ class Asset(Base):
         back_populates="asset", cascade="all, delete-orphan", order_by="AssetEvent.id"
     )
     encumbrances: Mapped[list[AssetEncumbrance]] = relationship(
-        back_populates="asset", cascade="all, delete-orphan", order_by="AssetEncumbrance.id"
+        back_populates="asset", cascade="all, delete-orphan", order_by="AssetEncumbrance.id", lazy="selectin"
     )
 
     @property
