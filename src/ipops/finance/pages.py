@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ipops.assets.ip_types import LegalStatus
 from ipops.core.authz import Action, Principal
-from ipops.core.errors import DomainError
+from ipops.core.errors import DomainError, ErrorCode, error_title
 from ipops.core.money import MoneyModel
 from ipops.finance import exports, pledge
 from ipops.finance import securitisation as deals
@@ -35,13 +35,17 @@ from ipops.finance.schemas import (
     StructureRequest,
     TrancheIn,
 )
-from ipops.web.deps import LocaleDep, SignedInDep, UowDep
+from ipops.web.deps import LocaleDep, SignedInDep, UowDep, request_locale
 from ipops.web.forms import error_lines, split_list
 from ipops.web.guards import require_may
 from ipops.web.i18n import gettext_for
 from ipops.web.templating import render
 
 router = APIRouter(prefix="/finance", include_in_schema=False)
+# refusals of a loan step that send the browser back to the loan's page (the page then shows why)
+REDIRECTED_REFUSALS = frozenset(
+    {ErrorCode.VALIDATION_ERROR, ErrorCode.INVALID_STATE, ErrorCode.ASSET_ENCUMBERED, ErrorCode.CONSENT_REQUIRED}
+)
 FormStr = Annotated[str, Form()]
 FORM_ERRORS = (ValidationError, DomainError, ValueError)
 
@@ -144,9 +148,16 @@ def _loan_page(request: Request, uow: UowDep, actor: Principal, loan_id: int, er
 
 
 @router.get("/loans/{loan_id}", response_class=HTMLResponse)
-def loan_detail(loan_id: int, request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+def loan_detail(
+    loan_id: int, request: Request, uow: UowDep, actor: SignedInDep, refused: str | None = None
+) -> Response:
     """A loan with its LTV assessment, collateral, history, alerts and next steps."""
-    return _loan_page(request, uow, actor, loan_id, [])
+    errors = []
+    if refused in {c.value for c in REDIRECTED_REFUSALS}:
+        errors = [error_title(ErrorCode(refused), request_locale(request))]
+    page = _loan_page(request, uow, actor, loan_id, errors)
+    page.status_code = 200
+    return page
 
 
 @router.post("/loans/{loan_id}/{action}", response_class=HTMLResponse)
@@ -206,6 +217,9 @@ def loan_action(
             raise ValueError(f"unknown action {action}")
         return RedirectResponse(f"/finance/loans/{loan_id}", status_code=303)
     except FORM_ERRORS as exc:
+        if isinstance(exc, DomainError) and exc.code in REDIRECTED_REFUSALS:
+            # back on the loan's own address (never left on a POST one), with the refusal shown there
+            return RedirectResponse(f"/finance/loans/{loan_id}?refused={exc.code.value}", status_code=303)
         return _loan_page(request, uow, actor, loan_id, error_lines(request, exc))
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from ipops.alliance import service as alliance_service
-from ipops.core.authz import Principal
+from ipops.core.authz import Action, Principal
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.reports import render, service
 from ipops.reports.api import build
@@ -19,6 +19,7 @@ from ipops.reports.paths import SEED_AUDIT_FILE
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
 from ipops.web.deps import LocaleDep, PrincipalDep, SignedInDep, UowDep
 from ipops.web.forms import error_lines
+from ipops.web.guards import require_may
 from ipops.web.i18n import gettext_for
 from ipops.web.templating import render as render_page
 
@@ -142,6 +143,7 @@ async def datasets_upload(
     visibility: Annotated[str, Form()] = "public",
 ) -> Response:
     """Import an uploaded table; a bad file is refused with the reason and nothing is stored."""
+    require_may(actor, "statistics_dataset", Action.CREATE)
     form = {
         "name": name,
         "as_of": as_of,

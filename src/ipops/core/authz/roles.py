@@ -56,6 +56,7 @@ class RoleSpec:
     groups: frozenset[str]
     org_kinds: frozenset[str] = frozenset()  # the organisation kinds it is held at; empty for any kind
     granted_by: frozenset[str] = frozenset()  # groups whose members may open an account with this role
+    rank: int = 50  # how much the role may do, for ordering choices (the least powerful is offered first)
 
 
 ROLES: dict[str, RoleSpec] = {}
@@ -78,6 +79,13 @@ def role_spec(name: str) -> RoleSpec:
     return ROLES.get(name, VISITOR)
 
 
+def grantable_roles(principal_groups: frozenset[str], role: str) -> list[str]:
+    """The roles an account of `role` may give, least powerful first (forms offer the safest by default)."""
+    mine = principal_groups | {role}
+    specs = [s for s in ROLES.values() if not mine.isdisjoint(s.granted_by)]
+    return [s.name for s in sorted(specs, key=lambda s: (s.rank, s.name))]
+
+
 def known_role(name: str) -> str:
     """The name, if it is a registered role (for validating account data)."""
     if name not in ROLES:
@@ -92,30 +100,35 @@ for _spec in (
         Tenancy.ALLIANCE,
         frozenset({Group.MEMBER, Group.ADMINISTRATION, Group.ALLIANCE_ADMINISTRATION, Group.REGION_OFFICE}),
         granted_by=frozenset({Group.ALLIANCE_ADMINISTRATION}),
+        rank=90,
     ),
     RoleSpec(
         Role.REGION_ADMIN,
         Tenancy.REGION,
         frozenset({Group.MEMBER, Group.ADMINISTRATION, Group.REGION_OFFICE}),
         granted_by=frozenset({Group.ADMINISTRATION}),
+        rank=80,
     ),
     RoleSpec(
         Role.CENTRE_STAFF,
         Tenancy.REGION,
         frozenset({Group.MEMBER, Group.REGION_OFFICE}),
         granted_by=frozenset({Group.ADMINISTRATION}),
+        rank=60,
     ),
     RoleSpec(
         Role.ORG_ADMIN,
         Tenancy.ORGANISATION,
         frozenset({Group.MEMBER, Group.ORGANISATION, Group.ORG_ADMIN}),
         granted_by=_ORG_GRANTORS,
+        rank=40,
     ),
     RoleSpec(
         Role.ORG_MEMBER,
         Tenancy.ORGANISATION,
         frozenset({Group.MEMBER, Group.ORGANISATION}),
         granted_by=_ORG_GRANTORS,
+        rank=10,
     ),
     RoleSpec(
         Role.APPRAISER,
@@ -123,6 +136,7 @@ for _spec in (
         frozenset({Group.MEMBER, Group.APPRAISER}),
         org_kinds=frozenset({"appraiser"}),
         granted_by=_ORG_GRANTORS,
+        rank=20,
     ),
     RoleSpec(
         Role.FINANCIER,
@@ -130,9 +144,10 @@ for _spec in (
         frozenset({Group.MEMBER, Group.LENDER}),
         org_kinds=frozenset({"financier"}),
         granted_by=_ORG_GRANTORS,
+        rank=20,
     ),
     RoleSpec(
-        Role.PUBLIC, Tenancy.VISITOR, frozenset(), granted_by=frozenset({Group.ALLIANCE_ADMINISTRATION})
+        Role.PUBLIC, Tenancy.VISITOR, frozenset(), granted_by=frozenset({Group.ALLIANCE_ADMINISTRATION}), rank=0
     ),
 ):
     register_role(_spec)

@@ -182,6 +182,7 @@ def submit_loan(*, uow: UnitOfWork, actor: Principal, loan_id: int, step: StepRe
         loan = _locked(session, actor, loan_id, Action.SUBMIT)
         if policy_of(session, loan.bank_org_id) is None:
             raise DomainError(ErrorCode.INVALID_STATE, "the bank has not published a lending policy")
+        _refuse_over_limit(session, loan)
         registry.reserve_pledge(
             session, actor=actor, asset_ids=_asset_ids(loan), loan_id=loan.id, bank_org_id=loan.bank_org_id
         )
@@ -201,6 +202,19 @@ def submit_loan(*, uow: UnitOfWork, actor: Principal, loan_id: int, step: StepRe
         loan.submitted_at = loan.updated_at
         uow.commit()
         return loan_detail(session, loan, actor)
+
+
+def _refuse_over_limit(session: Session, loan: Loan) -> None:
+    """An application above what the bank lends on fully valued collateral would only fail at approval."""
+    assessment, _ = assess(session, loan, default_valuations())
+    valued = assessment.lines and not any(line.problems for line in assessment.lines)
+    if valued and assessment.requested.amount > assessment.max_amount.amount:
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR,
+            f"requested {assessment.requested} exceeds the maximum {assessment.max_amount}",
+            msgid="The amount exceeds the most the bank lends on this collateral (%(maximum)s).",
+            msgargs={"maximum": f"{assessment.max_amount.amount:,.2f} {assessment.max_amount.currency}"},
+        )
 
 
 def _end_review(session: Session, loan: Loan, *, actor: Principal, occurred_on: dt.date, why: str) -> None:
