@@ -36,7 +36,9 @@ def contention_engine(db_engine: Engine) -> Iterator[Engine]:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     target = make_url(url).set(database=name)
     upgrade_database(url=target.render_as_string(hide_password=False))
-    engine = create_engine(target, pool_size=25, max_overflow=5, pool_pre_ping=True, json_serializer=json_dumps)
+    engine = create_engine(
+        target, pool_size=25, max_overflow=5, pool_pre_ping=True, json_serializer=json_dumps
+    )
     yield engine
     engine.dispose()
     with server.connect() as connection:

@@ -40,7 +40,7 @@ from ipops.valuation import models as valuation_models
 from ipops.valuation import pages as valuation_pages
 from ipops.valuation import scope as valuation_scope
 
-SampleLoader = Callable[..., None]  # (*, actor, uow: UnitOfWork, alliance_id: int) -> None
+SampleLoader = Callable[..., object]  # (*, actor, uow: UnitOfWork, alliance_id: int) -> None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +63,13 @@ DOMAINS: tuple[Domain, ...] = (
         alliance_pages.router,
         audited={"user": alliance_scope.user_columns, "organisation": alliance_scope.organisation_columns},
     ),
-    Domain("assets", assets_models, assets_api.router, assets_pages.router, audited={"asset": assets_scope.asset_columns}),
+    Domain(
+        "assets",
+        assets_models,
+        assets_api.router,
+        assets_pages.router,
+        audited={"asset": assets_scope.asset_columns},
+    ),
     Domain("lake", None, lake_api.router, lake_pages.router),
     Domain(
         "valuation",

@@ -442,7 +442,9 @@ def load_sample_data(*, database_url: str) -> SampleReport:
         report.assets += 1
         for owner in created.owners:  # a co-owner named by another organisation accepts its share
             if owner.status == "pending" and owner.org_id is not None:
-                accept_ownership(uow=uow, actor=principals[_org_admin_of(owner.org_id, org_ids)], asset_id=created.id)
+                accept_ownership(
+                    uow=uow, actor=principals[_org_admin_of(owner.org_id, org_ids)], asset_id=created.id
+                )
     from ipops.domains import load_samples
 
     load_samples(actor=SYSTEM, uow=uow, alliance_id=alliance_id)

@@ -44,7 +44,14 @@ from ipops.valuation import service as valuation
 from ipops.valuation.schemas import ValuationRequestCreate
 
 PASSWORD = "correct-horse-battery"  # noqa: S105 - test credential
-SUZHOU, JIANGSU, NANJING, HANGZHOU, ZHEJIANG, SHANGHAI = "320500", "320000", "320100", "330100", "330000", "310000"
+SUZHOU, JIANGSU, NANJING, HANGZHOU, ZHEJIANG, SHANGHAI = (
+    "320500",
+    "320000",
+    "320100",
+    "330100",
+    "330000",
+    "310000",
+)
 TODAY = dt.date(2026, 1, 15)
 
 ORGS = [
@@ -95,13 +102,19 @@ class MatrixWorld:
     records: dict[str, tuple[str, int]] = field(default_factory=dict)  # name -> (entity, id)
 
 
-def _account(uow: UnitOfWork, world: MatrixWorld, name: str, role: str, alliance: int, **tenancy: object) -> None:
+def _account(
+    uow: UnitOfWork, world: MatrixWorld, name: str, role: str, alliance: int, **tenancy: object
+) -> None:
     created = create_user(
         uow=uow,
         actor=SYSTEM,
         alliance_id=alliance,
         data=UserCreate(
-            username=name.replace(".", "_"), display_name=name, password=PASSWORD, role=role, **tenancy  # type: ignore[arg-type]
+            username=name.replace(".", "_"),
+            display_name=name,
+            password=PASSWORD,
+            role=role,
+            **tenancy,  # type: ignore[arg-type]
         ),
     )
     with uow:
@@ -169,7 +182,10 @@ def _loan(uow: UnitOfWork, world: MatrixWorld, asset_id: int, stage: str) -> int
     if stage == "approved":
         return loan
     pledge.register_pledge(
-        uow=uow, actor=bank, loan_id=loan, step=RegistrationRequest(registration_number="Y1", registered_on=TODAY)
+        uow=uow,
+        actor=bank,
+        loan_id=loan,
+        step=RegistrationRequest(registration_number="Y1", registered_on=TODAY),
     )
     pledge.disburse_loan(uow=uow, actor=bank, loan_id=loan, step=step)
     return loan
@@ -202,7 +218,9 @@ def _grants(uow: UnitOfWork, world: MatrixWorld, entity: str, ident: int, action
             )
             .values(expires_at=db_now(session) - dt.timedelta(days=1))
         )
-        revoke_grants(session, actor=SYSTEM, entity_type=entity, entity_id=ident, source="matrix:grant_revoked")
+        revoke_grants(
+            session, actor=SYSTEM, entity_type=entity, entity_id=ident, source="matrix:grant_revoked"
+        )
         uow.commit()
 
 
@@ -217,7 +235,12 @@ def build_matrix_world(uow: UnitOfWork) -> MatrixWorld:
         region_codes=[SHANGHAI, JIANGSU, SUZHOU, NANJING, ZHEJIANG, HANGZHOU],
     )
     other_id = create_alliance(
-        uow=uow, actor=SYSTEM, code="matrix-gba", name_zh="第二联盟", name_en="Second alliance", region_codes=["440300"]
+        uow=uow,
+        actor=SYSTEM,
+        code="matrix-gba",
+        name_zh="第二联盟",
+        name_en="Second alliance",
+        region_codes=["440300"],
     )
     world = MatrixWorld(alliance_id=alliance_id)
     _account(uow, world, "alliance.admin", Role.ALLIANCE_ADMIN, alliance_id)
@@ -226,20 +249,36 @@ def build_matrix_world(uow: UnitOfWork) -> MatrixWorld:
             uow=uow,
             actor=world.principals["alliance.admin"],
             data=OrganisationCreate(
-                name=f"矩阵示例{key}单位", kind=kind, uscc=fictional_uscc(region, 500 + index), region_code=region
+                name=f"矩阵示例{key}单位",
+                kind=kind,
+                uscc=fictional_uscc(region, 500 + index),
+                region_code=region,
             ),
         )
         world.orgs[key] = org.id
     for name, role, region, org_key in PRINCIPALS:
         if name == "alliance.admin":
             continue
-        _account(uow, world, name, role, alliance_id, region_code=region, org_id=world.orgs[org_key] if org_key else None)
+        _account(
+            uow,
+            world,
+            name,
+            role,
+            alliance_id,
+            region_code=region,
+            org_id=world.orgs[org_key] if org_key else None,
+        )
     _account(uow, world, "second_alliance.admin", Role.ALLIANCE_ADMIN, other_id)
     gba_admin = world.principals["second_alliance.admin"]
     gba_org = create_organisation(
         uow=uow,
         actor=gba_admin,
-        data=OrganisationCreate(name="第二联盟示例企业", kind=OrgKind.ENTERPRISE, uscc=fictional_uscc("440300", 590), region_code="440300"),
+        data=OrganisationCreate(
+            name="第二联盟示例企业",
+            kind=OrgKind.ENTERPRISE,
+            uscc=fictional_uscc("440300", 590),
+            region_code="440300",
+        ),
     )
     _account(uow, world, "second_alliance.org_admin", Role.ORG_ADMIN, other_id, org_id=gba_org.id)
     world.principals["anonymous"] = ANONYMOUS
@@ -253,13 +292,24 @@ def _records(uow: UnitOfWork, world: MatrixWorld) -> None:
     sole = [OwnerIn(org_id=o["own"])]
     assets = {
         "asset:private": _asset(
-            uow, own, "矩阵共有私有专利", [OwnerIn(org_id=o["own"], share=Decimal("0.6")), OwnerIn(org_id=o["coowner"], share=Decimal("0.4"))]
+            uow,
+            own,
+            "矩阵共有私有专利",
+            [
+                OwnerIn(org_id=o["own"], share=Decimal("0.6")),
+                OwnerIn(org_id=o["coowner"], share=Decimal("0.4")),
+            ],
         ),
         "asset:public": _asset(uow, own, "矩阵公开专利", sole, visibility="public"),
         "asset:alliance": _asset(uow, own, "矩阵联盟专利", sole, visibility="alliance"),
-        "asset:secret": _asset(uow, own, "矩阵商业秘密", sole, ip_type="trade_secret", legal_status="protected", expiry_date=None),
+        "asset:secret": _asset(
+            uow, own, "矩阵商业秘密", sole, ip_type="trade_secret", legal_status="protected", expiry_date=None
+        ),
         "asset:invited": _asset(
-            uow, own, "矩阵待确认共有专利", [OwnerIn(org_id=o["own"], share=Decimal("0.5")), OwnerIn(org_id=o["city"], share=Decimal("0.5"))]
+            uow,
+            own,
+            "矩阵待确认共有专利",
+            [OwnerIn(org_id=o["own"], share=Decimal("0.5")), OwnerIn(org_id=o["city"], share=Decimal("0.5"))],
         ),
     }
     accept_ownership(uow=uow, actor=p["coowner.admin"], asset_id=assets["asset:private"])
@@ -301,14 +351,18 @@ def _records(uow: UnitOfWork, world: MatrixWorld) -> None:
             appraised_on=TODAY,
         ),
     )
-    pledge.set_lending_policy(uow=uow, actor=p["bank.financier"], bank_org_id=o["bank"], data=LendingPolicyIn())
+    pledge.set_lending_policy(
+        uow=uow, actor=p["bank.financier"], bank_org_id=o["bank"], data=LendingPolicyIn()
+    )
     with uow:
         from ipops.finance.models import Appraisal, LendingPolicy
 
         appraisal_id = uow.session.scalars(
             select(Appraisal.id).where(Appraisal.report_number == "浙评[2026]矩阵")
         ).one()
-        policy_id = uow.session.scalars(select(LendingPolicy.id).where(LendingPolicy.bank_org_id == o["bank"])).one()
+        policy_id = uow.session.scalars(
+            select(LendingPolicy.id).where(LendingPolicy.bank_org_id == o["bank"])
+        ).one()
     world.records["appraisal"] = ("appraisal", appraisal_id)
     world.records["lending_policy"] = ("lending_policy", policy_id)
     extra = {stage: _asset(uow, own, f"矩阵质押专利 {stage}", sole) for stage in ("approved", "disbursed")}
@@ -327,7 +381,13 @@ def _records(uow: UnitOfWork, world: MatrixWorld) -> None:
         uow=uow,
         actor=own,
         data=ContractCreate.model_validate(
-            {"kind": "receivable", "reference": "MX-1", "obligor": "无锡示例", "amount": "100000", "first_due": "2026-06-30"}
+            {
+                "kind": "receivable",
+                "reference": "MX-1",
+                "obligor": "无锡示例",
+                "amount": "100000",
+                "first_due": "2026-06-30",
+            }
         ),
     )
     deal = deals.create_deal(
@@ -353,7 +413,9 @@ def _records(uow: UnitOfWork, world: MatrixWorld) -> None:
             )
         ).one()
         policy_set = session.scalars(
-            select(AuditEntry.id).where(AuditEntry.action == "finance.policy.set", AuditEntry.entity_id == str(policy_id))
+            select(AuditEntry.id).where(
+                AuditEntry.action == "finance.policy.set", AuditEntry.entity_id == str(policy_id)
+            )
         ).one()
         world.records["audit:asset_created"] = ("audit_entry", created)
         world.records["audit:bank_policy"] = ("audit_entry", policy_set)

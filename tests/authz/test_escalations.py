@@ -188,7 +188,9 @@ def test_administrators_cannot_make_or_reset_an_organisations_admin(client: Test
         "org_id": world.orgs["suzhou_ent"],
     }
     for admin in ("alliance_admin", "suzhou_admin"):
-        made = client.post("/api/v1/users", json={**body, "username": f"bd_{admin}"}, headers=bearer(client, admin))
+        made = client.post(
+            "/api/v1/users", json={**body, "username": f"bd_{admin}"}, headers=bearer(client, admin)
+        )
         assert made.status_code == 403, (admin, made.text)
         reset = client.post(
             f"/api/v1/users/{world.users['ent_admin'].user_id}/password",
@@ -196,7 +198,10 @@ def test_administrators_cannot_make_or_reset_an_organisations_admin(client: Test
             headers=bearer(client, admin),
         )
         assert reset.status_code in (403, 404), admin
-    assert client.post("/api/v1/auth/token", json={"username": "ent_admin", "password": PASSWORD}).status_code == 200
+    assert (
+        client.post("/api/v1/auth/token", json={"username": "ent_admin", "password": PASSWORD}).status_code
+        == 200
+    )
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -236,7 +241,9 @@ def test_a_bank_cannot_open_a_deal_for_another_organisation_and_read_its_contrac
         headers=banker,
     )
     assert deal.status_code == 403, deal.text
-    contracts = client.get("/api/v1/finance/contracts", params={"org_id": world.orgs["suzhou_ent"]}, headers=banker)
+    contracts = client.get(
+        "/api/v1/finance/contracts", params={"org_id": world.orgs["suzhou_ent"]}, headers=banker
+    )
     assert contracts.status_code == 404
     assert "SZ-RCV-0001" not in contracts.text
 
@@ -259,7 +266,9 @@ def test_pool_refusals_do_not_reveal_other_organisations_contracts(client: TestC
     deal_id = deal.json()["id"]
     for who in ("ent_admin", "banker"):
         refused = client.post(
-            f"/api/v1/finance/deals/{deal_id}/pool", json={"contract_ids": [foreign]}, headers=bearer(client, who)
+            f"/api/v1/finance/deals/{deal_id}/pool",
+            json={"contract_ids": [foreign]},
+            headers=bearer(client, who),
         )
         assert refused.status_code == 404, (who, refused.text)
         assert "SECRET-REF-0042" not in refused.text, who
@@ -310,7 +319,12 @@ def test_valuations_of_a_public_asset_are_not_open_to_competitors(client: TestCl
         assert client.get(f"/api/v1/valuations/reports/{report['id']}", headers=headers).status_code == 404
         listed = client.get(f"/api/v1/valuations/assets/{asset_id}/reports", headers=headers)
         assert listed.status_code == 404 or listed.json() == [], outsider
-    assert client.get(f"/api/v1/valuations/reports/{report['id']}", headers=bearer(client, "ent_admin")).status_code == 200
+    assert (
+        client.get(
+            f"/api/v1/valuations/reports/{report['id']}", headers=bearer(client, "ent_admin")
+        ).status_code
+        == 200
+    )
 
 
 def test_an_appraiser_cannot_record_an_appraisal_of_a_private_asset_in_a_draft_loan(
@@ -318,7 +332,11 @@ def test_an_appraiser_cannot_record_an_appraisal_of_a_private_asset_in_a_draft_l
 ) -> None:
     owner = bearer(client, "ent_admin")
     asset_id = _asset(client, owner, [{"org_id": world.orgs["suzhou_ent"]}])
-    client.put(f"/api/v1/finance/banks/{world.orgs['shanghai_bank']}/policy", json={}, headers=bearer(client, "banker"))
+    client.put(
+        f"/api/v1/finance/banks/{world.orgs['shanghai_bank']}/policy",
+        json={},
+        headers=bearer(client, "banker"),
+    )
     loan = client.post(
         "/api/v1/finance/loans",
         json={
@@ -347,12 +365,21 @@ def test_an_appraiser_cannot_record_an_appraisal_of_a_private_asset_in_a_draft_l
 
 
 def test_one_appraiser_alone_does_not_sign_a_statutory_report(client: TestClient, world: World) -> None:
-    asset_id = _asset(client, bearer(client, "ent_admin"), [{"org_id": world.orgs["suzhou_ent"]}], application_date="2015-10-28")
+    asset_id = _asset(
+        client,
+        bearer(client, "ent_admin"),
+        [{"org_id": world.orgs["suzhou_ent"]}],
+        application_date="2015-10-28",
+    )
     report = _valuation_report(client, world, asset_id)
-    first = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser"))
+    first = client.post(
+        f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser")
+    )
     assert first.status_code == 200, first.text
     assert first.json()["status"] != "signed"  # 资产评估法 art. 26: two appraisers and the firm's seal
-    again = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser"))
+    again = client.post(
+        f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser")
+    )
     assert again.status_code == 409
 
 
@@ -389,7 +416,9 @@ def test_a_submitted_loan_reserves_its_collateral(client: TestClient, world: Wor
         },
         headers=owner,
     ).json()
-    submitted = client.post(f"/api/v1/finance/loans/{loan['id']}/submit", json={"occurred_on": DAY}, headers=owner)
+    submitted = client.post(
+        f"/api/v1/finance/loans/{loan['id']}/submit", json={"occurred_on": DAY}, headers=owner
+    )
     assert submitted.status_code == 200, submitted.text
     moved = client.post(
         f"/api/v1/assets/{asset_id}/transfer",

@@ -41,6 +41,7 @@ def require(principal: Principal, action: str, facts: Facts) -> None:
     if not can(principal, action, facts):
         raise refusal(principal, action, facts, can_read=can(principal, Action.READ, facts), now=NOW)
 
+
 YRD = 1
 OTHER_ALLIANCE = 2
 SUZHOU, NANJING, HANGZHOU, JIANGSU = "320500", "320100", "330100", "320000"
@@ -183,8 +184,12 @@ def test_record_grants_open_one_record_while_live() -> None:
     assert not can(outsider, Action.READ, PRIVATE_SUZHOU, (grant(org=ENTERPRISE_B, entity_id=8),))
     # a region's grant (a referral) reaches that region's office and the province over it
     assert can(hangzhou_staff, Action.READ, PRIVATE_SUZHOU, (grant(region=HANGZHOU),))
-    assert can(person(Role.REGION_ADMIN, region="330000"), Action.READ, PRIVATE_SUZHOU, (grant(region=HANGZHOU),))
-    assert not can(person(Role.CENTRE_STAFF, region=NANJING), Action.READ, PRIVATE_SUZHOU, (grant(region=HANGZHOU),))
+    assert can(
+        person(Role.REGION_ADMIN, region="330000"), Action.READ, PRIVATE_SUZHOU, (grant(region=HANGZHOU),)
+    )
+    assert not can(
+        person(Role.CENTRE_STAFF, region=NANJING), Action.READ, PRIVATE_SUZHOU, (grant(region=HANGZHOU),)
+    )
     assert not can(
         person(Role.ORG_MEMBER, org=ENTERPRISE_B, alliance=OTHER_ALLIANCE),
         Action.READ,
@@ -203,8 +208,12 @@ def test_a_later_module_adds_a_role_as_data() -> None:
     )
     register_role(handler)
     try:
-        suzhou_handler = Principal(user_id=5, username="h", role="case_handler_test", alliance_id=YRD, region_code=SUZHOU)
-        nanjing_handler = Principal(user_id=6, username="n", role="case_handler_test", alliance_id=YRD, region_code=NANJING)
+        suzhou_handler = Principal(
+            user_id=5, username="h", role="case_handler_test", alliance_id=YRD, region_code=SUZHOU
+        )
+        nanjing_handler = Principal(
+            user_id=6, username="n", role="case_handler_test", alliance_id=YRD, region_code=NANJING
+        )
         assert can(suzhou_handler, Action.READ, PRIVATE_SUZHOU)
         assert not can(nanjing_handler, Action.READ, PRIVATE_SUZHOU)
         assert not can(suzhou_handler, Action.UPDATE, PRIVATE_SUZHOU)

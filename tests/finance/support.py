@@ -111,13 +111,18 @@ def engage_appraiser(uow: UnitOfWork, world: World, asset_id: int, *, by: str = 
     from ipops.assets.service import grant_access, list_access
 
     org = world.orgs["hangzhou_appraiser"]
-    if any(g.grantee_org_id == org and g.revoked_at is None for g in list_access(uow=uow, actor=world.users[by], asset_id=asset_id)):
+    if any(
+        g.grantee_org_id == org and g.revoked_at is None
+        for g in list_access(uow=uow, actor=world.users[by], asset_id=asset_id)
+    ):
         return
     grant_access(
         uow=uow,
         actor=world.users[by],
         asset_id=asset_id,
-        data=GrantCreate(org_id=org, actions=["read", "appraise"], reason="外部评估委托 appraisal engagement"),
+        data=GrantCreate(
+            org_id=org, actions=["read", "appraise"], reason="外部评估委托 appraisal engagement"
+        ),
     )
 
 

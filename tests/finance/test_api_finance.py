@@ -55,7 +55,11 @@ def _pledged_loan(client: TestClient, world: World) -> tuple[int, int, dict[str,
     loan_id = loan.json()["id"]
     engaged = client.post(
         f"/api/v1/assets/{asset_id}/grants",
-        json={"org_id": world.orgs["hangzhou_appraiser"], "actions": ["read", "appraise"], "reason": "评估委托"},
+        json={
+            "org_id": world.orgs["hangzhou_appraiser"],
+            "actions": ["read", "appraise"],
+            "reason": "评估委托",
+        },
         headers=h["ent_admin"],
     )
     assert engaged.status_code == 201, engaged.text

@@ -59,7 +59,9 @@ def _appraised_asset(uow: UnitOfWork, world: World, title: str) -> int:
         uow=uow,
         actor=owner,
         asset_id=asset.id,
-        data=GrantCreate(org_id=world.orgs["hangzhou_appraiser"], actions=["read", "appraise"], reason="评估委托"),
+        data=GrantCreate(
+            org_id=world.orgs["hangzhou_appraiser"], actions=["read", "appraise"], reason="评估委托"
+        ),
     )
     pledge.record_appraisal(
         uow=uow,
@@ -98,7 +100,9 @@ def _transfer(factory: sessionmaker[Session], world: World, asset_id: int, to: s
             uow=UnitOfWork(factory),
             actor=owner,
             asset_id=asset_id,
-            data=TransferRequest(version=version, new_owners=[OwnerIn(org_id=world.orgs[to])], occurred_on=TODAY),
+            data=TransferRequest(
+                version=version, new_owners=[OwnerIn(org_id=world.orgs[to])], occurred_on=TODAY
+            ),
         )
 
     return attempt
@@ -130,7 +134,8 @@ def _record(kind: str, attempts: int, successes: int, refusals: int, invariants:
     FIGURES[f"{kind}.refusals"] += refusals
     FIGURES[f"{kind}.invariants"] += invariants
     print(  # noqa: T201 - the figures the issue asks to record
-        f"\n{kind}: attempts={attempts} successes={successes} refusals={refusals} invariants={invariants} passed"
+        f"\n{kind}: attempts={attempts} successes={successes} refusals={refusals} "
+        f"invariants={invariants} passed"
     )
 
 
@@ -161,13 +166,18 @@ def test_parallel_submissions_reserve_the_collateral_once(contention_factory: se
 
     def submit(loan_id: int) -> Callable[[], Any]:
         return lambda: pledge.submit_loan(
-            uow=UnitOfWork(contention_factory), actor=borrower, loan_id=loan_id, step=StepRequest(occurred_on=TODAY)
+            uow=UnitOfWork(contention_factory),
+            actor=borrower,
+            loan_id=loan_id,
+            step=StepRequest(occurred_on=TODAY),
         )
 
     successes, refusals = _counts(race([submit(i) for i in loans]))
     with contention_factory() as session:
         live = session.scalars(
-            select(AssetEncumbrance).where(AssetEncumbrance.asset_id == asset_id, AssetEncumbrance.status != "released")
+            select(AssetEncumbrance).where(
+                AssetEncumbrance.asset_id == asset_id, AssetEncumbrance.status != "released"
+            )
         ).all()
         statuses = Counter(session.scalars(select(Loan.status).where(Loan.id.in_(loans))))
         reserved = _audit_count(session, "asset.pledge_reserved", "asset", asset_id)
@@ -197,10 +207,16 @@ def test_approvals_withdrawals_and_transfers_race_on_one_asset(
         kinds += ["approve", "withdraw", "transfer"]
         workers += [
             lambda: pledge.approve_loan(
-                uow=UnitOfWork(contention_factory), actor=bank, loan_id=loan_id, step=ApproveRequest(occurred_on=TODAY)
+                uow=UnitOfWork(contention_factory),
+                actor=bank,
+                loan_id=loan_id,
+                step=ApproveRequest(occurred_on=TODAY),
             ),
             lambda: pledge.withdraw_loan(
-                uow=UnitOfWork(contention_factory), actor=borrower, loan_id=loan_id, step=StepRequest(occurred_on=TODAY)
+                uow=UnitOfWork(contention_factory),
+                actor=borrower,
+                loan_id=loan_id,
+                step=StepRequest(occurred_on=TODAY),
             ),
             _transfer(contention_factory, world, asset_id, "suzhou_ent2"),
         ]
@@ -212,7 +228,9 @@ def test_approvals_withdrawals_and_transfers_race_on_one_asset(
         assert loan is not None
         owners = session.scalars(select(AssetOwner.org_id).where(AssetOwner.asset_id == asset_id)).all()
         live = session.scalars(
-            select(AssetEncumbrance).where(AssetEncumbrance.asset_id == asset_id, AssetEncumbrance.status != "released")
+            select(AssetEncumbrance).where(
+                AssetEncumbrance.asset_id == asset_id, AssetEncumbrance.status != "released"
+            )
         ).all()
         asset = session.get(Asset, asset_id)
         pledged = asset is not None and asset.pledged

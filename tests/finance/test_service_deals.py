@@ -24,13 +24,13 @@ from tests.finance.support import (
 )
 from tests.world import World
 
+from ipops.assets.encumbrance_rules import Act
 from ipops.assets.models import AssetEvent, IpType, LegalStatus
+from ipops.assets.schemas import ConsentCreate
+from ipops.assets.service import give_consent
 from ipops.core.audit import audit_trail
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
-from ipops.assets.encumbrance_rules import Act
-from ipops.assets.schemas import ConsentCreate
-from ipops.assets.service import give_consent
 from ipops.finance import deals, exports
 from ipops.finance.schemas import ConcentrationLimits, PoolRequest, RunRequest
 

@@ -32,9 +32,9 @@ from ipops.core.money import Money
 from ipops.core.uow import UnitOfWork
 from ipops.finance import pledge
 from ipops.finance.models import LoanStatus
-from ipops.finance.schemas import ApproveRequest, DefaultRequest, DisposalRequest
 from ipops.finance.pledge.ltv import CollateralFacts, PolicyTerms, assess_collateral
 from ipops.finance.pledge.valuation_sources import ValuationRange
+from ipops.finance.schemas import ApproveRequest, DefaultRequest, DisposalRequest
 
 
 def _terms(**overrides: object) -> PolicyTerms:

@@ -66,7 +66,11 @@ def test_valuation_report_for_a_real_sample_patent(
     banker = bearer(client, "banker")
     review = client.post(  # the office opens the record to the bank that reviews it for a pledge
         f"/api/v1/assets/{asset_id}/grants",
-        json={"org_id": world.orgs["shanghai_bank"], "actions": ["read", "read_valuations"], "reason": "质押审查"},
+        json={
+            "org_id": world.orgs["shanghai_bank"],
+            "actions": ["read", "read_valuations"],
+            "reason": "质押审查",
+        },
         headers=admin,
     )
     assert review.status_code == 201, review.text

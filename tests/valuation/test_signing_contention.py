@@ -25,7 +25,9 @@ ATTEMPTS = 20
 
 
 @pytest.mark.postgres
-def test_concurrent_signing_neither_duplicates_nor_overwrites(contention_factory: sessionmaker[Session]) -> None:
+def test_concurrent_signing_neither_duplicates_nor_overwrites(
+    contention_factory: sessionmaker[Session],
+) -> None:
     uow = UnitOfWork(contention_factory)
     world = build_world(uow)
     firm = world.orgs["hangzhou_appraiser"]
@@ -96,7 +98,9 @@ def test_concurrent_signing_neither_duplicates_nor_overwrites(contention_factory
         f"valuation.signed rows={signed_rows} signature rows={signature_rows}"
     )
     assert len(successes) == 2 and len(refusals) == ATTEMPTS - 2
-    final = valuation.get_report(uow=UnitOfWork(contention_factory), actor=world.users["ent_admin"], report_id=report.id)
+    final = valuation.get_report(
+        uow=UnitOfWork(contention_factory), actor=world.users["ent_admin"], report_id=report.id
+    )
     invariants = {
         "one signature each": sorted(s.user_id for s in final.signatures)
         == sorted([world.users["appraiser"].user_id, second.user_id]),

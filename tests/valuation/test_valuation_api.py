@@ -94,7 +94,9 @@ def test_request_run_sign_and_latest_range(client: TestClient, world: World, db_
     again = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
     assert again.status_code == 409  # each appraiser signs once
     assert latest_signed_range(db_session, asset_id=asset_id) is None
-    signed = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser2"))
+    signed = client.post(
+        f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser2")
+    )
     assert signed.status_code == 200, signed.text
     body = signed.json()
     assert body["status"] == "signed" and body["signed_at"]
@@ -161,7 +163,11 @@ def test_who_may_request(client: TestClient, world: World) -> None:
     assert banker.status_code == 403  # a bank with no business with the asset
     review = client.post(
         f"/api/v1/assets/{asset_id}/grants",
-        json={"org_id": world.orgs["shanghai_bank"], "actions": ["read", "read_valuations"], "reason": "质押审查"},
+        json={
+            "org_id": world.orgs["shanghai_bank"],
+            "actions": ["read", "read_valuations"],
+            "reason": "质押审查",
+        },
         headers=bearer(client, "ent_admin"),
     )
     assert review.status_code == 201, review.text

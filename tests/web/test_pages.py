@@ -220,7 +220,9 @@ def test_detail_page_records_events_and_transfers(client: TestClient, world: Wor
     page = client.get(location, headers=HTML)
     # the owner may transfer; legal events are the office's to record, so the owner gets no event form
     assert 'id="transfer-form"' in page.text and 'id="event-form"' not in page.text
-    refused = client.post(f"{location}/events", data={"kind": "renewed", "occurred_on": "2031-01-01"}, headers=HTML)
+    refused = client.post(
+        f"{location}/events", data={"kind": "renewed", "occurred_on": "2031-01-01"}, headers=HTML
+    )
     assert refused.status_code == 403
     _sign_in(client, "suzhou_admin")
     office_page = client.get(location, headers=HTML).text

@@ -54,8 +54,8 @@ def user_columns() -> Columns:
     return Columns(
         entity="user",
         record_id=User.id,
-        alliance_id=User.alliance_id,  # type: ignore[arg-type]
-        region_code=User.region_code,  # type: ignore[arg-type]
+        alliance_id=User.alliance_id,
+        region_code=User.region_code,
         parties={
             "organisation": lambda org_id: User.org_id == org_id,
             "self": lambda user_id: User.id == user_id,
@@ -85,6 +85,6 @@ def organisation_columns() -> Columns:
         entity="organisation",
         record_id=Organisation.id,
         alliance_id=Organisation.alliance_id,
-        region_code=Organisation.region_code,  # type: ignore[arg-type]
+        region_code=Organisation.region_code,
         parties={"self": lambda org_id: Organisation.id == org_id},
     )

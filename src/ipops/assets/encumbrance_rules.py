@@ -1,11 +1,13 @@
 """Which encumbrance blocks which act on an asset (pure: no ORM, no I/O).
 
-| encumbrance                                   | transfer              | pledge  | exclusive licence     | non-exclusive licence | listing              |
-|-----------------------------------------------|-----------------------|---------|-----------------------|-----------------------|----------------------|
-| pledge, registered or reserved (民法典 art. 444) | unless pledgee agrees | blocked | unless pledgee agrees | unless pledgee agrees | blocked              |
-| judicial freeze                               | blocked               | blocked | blocked               | blocked               | blocked              |
-| live listing (assignment / exclusive licence) | only via its deal     | blocked | only via its deal     | allowed               | second one blocked   |
-| exclusive licence in force                    | allowed, disclosed    | allowed | blocked if overlapping| blocked if overlapping| allowed, disclosed   |
+- A pledge, registered or reserved by a submitted application (民法典 art. 444): transfer, exclusive and
+  non-exclusive licences only with the pledgee's consent; another pledge and a listing are blocked.
+- A judicial freeze blocks every act.
+- A live listing for assignment or an exclusive licence: transfer and exclusive licence only through the
+  listing's own deal; a pledge and a second such listing are blocked; a non-exclusive licence is allowed.
+- An exclusive licence in force: a transfer (the buyer takes it subject to the licence) and a listing are
+  allowed and disclose it; a pledge is allowed; a licence overlapping its field, territory and term is
+  blocked.
 """
 
 from __future__ import annotations

@@ -115,7 +115,7 @@ def reserve_pledge(
 def confirm_pledge(
     session: Session, *, actor: Principal, asset_ids: Sequence[int], loan_id: int, borrower_org_id: int
 ) -> list[Asset]:
-    """The bank's approval: under lock, the reservation still stands and the borrower still owns each asset."""
+    """The bank's approval: under lock, the reservation still stands and the borrower still owns each."""
     assets = load_many_for_update(session, asset_ids)
     for asset in assets:
         reservations = [e for e in _live_pledges(asset, str(loan_id)) if e.status == "reserved"]

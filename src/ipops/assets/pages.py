@@ -131,10 +131,18 @@ def asset_create(
 
 
 def _detail(
-    request: Request, uow: UowDep, actor: Principal, asset_id: int, errors: list[str], *, status_code: int = 200
+    request: Request,
+    uow: UowDep,
+    actor: Principal,
+    asset_id: int,
+    errors: list[str],
+    *,
+    status_code: int = 200,
 ) -> Response:
     asset, actions = service.get_asset_with_actions(uow=uow, actor=actor, asset_id=asset_id)
-    consents = service.list_consents(uow=uow, actor=actor, asset_id=asset_id) if actor.is_authenticated else []
+    consents = (
+        service.list_consents(uow=uow, actor=actor, asset_id=asset_id) if actor.is_authenticated else []
+    )
     grants = service.list_access(uow=uow, actor=actor, asset_id=asset_id) if Action.GRANT in actions else []
     return render(
         request,

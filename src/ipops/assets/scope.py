@@ -83,7 +83,7 @@ def asset_columns() -> Columns:
         entity="asset",
         record_id=Asset.id,
         alliance_id=Asset.alliance_id,
-        region_code=Asset.region_code,  # type: ignore[arg-type]
+        region_code=Asset.region_code,
         visibility=Asset.visibility,
         parties={
             "owner": owned_by,

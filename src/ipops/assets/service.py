@@ -82,6 +82,7 @@ from ipops.core.authz import (
     require,
     revoke_grants,
 )
+from ipops.core.authz.facts import SqlValue
 from ipops.core.authz.grants import list_grants
 from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
@@ -139,7 +140,7 @@ def _validate_numbers(data: AssetCreate) -> None:
 
 
 def _visibility_for(ip_type: IpType, wanted: Visibility) -> Visibility:
-    """Trade secrets are restricted to their owners; nothing else may be (it would hide it from the office)."""
+    """Trade secrets are restricted to their owners; nothing else may be, or the office would not see it."""
     if ip_type == IpType.TRADE_SECRET:
         return Visibility.RESTRICTED
     if wanted == Visibility.RESTRICTED:
@@ -782,7 +783,7 @@ def link_lake_documents(
         return len(assets)
 
 
-def asset_owned_by(asset_id: ColumnElement[int], org_id: int) -> ColumnElement[bool]:
+def asset_owned_by(asset_id: SqlValue, org_id: int) -> ColumnElement[bool]:
     """SQL for "the organisation owns the asset in `asset_id`" (other domains' list queries use it)."""
     from sqlalchemy import exists
 

@@ -110,8 +110,8 @@ def audit_columns() -> Columns:
     return Columns(
         entity="audit_entry",
         record_id=AuditEntry.id,
-        alliance_id=AuditEntry.alliance_id,  # type: ignore[arg-type]
-        region_code=AuditEntry.region_code,  # type: ignore[arg-type]
+        alliance_id=AuditEntry.alliance_id,
+        region_code=AuditEntry.region_code,
         parties={
             "record_org": lambda org_id: AuditEntry.org_id == org_id,
             "actor_org": lambda org_id: AuditEntry.actor_org_id == org_id,

@@ -44,6 +44,7 @@ from ipops.web.deps import LocaleDep, SignedInDep, UowDep
 router = APIRouter(prefix="/finance", tags=["finance"])
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
+
 @router.get("/banks")
 def list_banks(uow: UowDep, actor: SignedInDep) -> list[dict[str, Any]]:
     """The alliance's banks and whether each has published a lending policy."""
@@ -129,9 +130,7 @@ def approve_loan(loan_id: int, body: ApproveRequest, uow: UowDep, actor: SignedI
 
 
 @router.post("/loans/{loan_id}/register", response_model=LoanDetail)
-def register_pledge(
-    loan_id: int, body: RegistrationRequest, uow: UowDep, actor: SignedInDep
-) -> LoanDetail:
+def register_pledge(loan_id: int, body: RegistrationRequest, uow: UowDep, actor: SignedInDep) -> LoanDetail:
     """The bank records the office's pledge registration (质押登记); the pledge is effective from then."""
     return pledge.register_pledge(uow=uow, actor=actor, loan_id=loan_id, step=body)
 

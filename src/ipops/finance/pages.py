@@ -44,7 +44,12 @@ from ipops.web.templating import render
 router = APIRouter(prefix="/finance", include_in_schema=False)
 # refusals of a loan step that send the browser back to the loan's page (the page then shows why)
 REDIRECTED_REFUSALS = frozenset(
-    {ErrorCode.VALIDATION_ERROR, ErrorCode.INVALID_STATE, ErrorCode.ASSET_ENCUMBERED, ErrorCode.CONSENT_REQUIRED}
+    {
+        ErrorCode.VALIDATION_ERROR,
+        ErrorCode.INVALID_STATE,
+        ErrorCode.ASSET_ENCUMBERED,
+        ErrorCode.CONSENT_REQUIRED,
+    }
 )
 FormStr = Annotated[str, Form()]
 FORM_ERRORS = (ValidationError, DomainError, ValueError)
@@ -172,7 +177,7 @@ def loan_action(
     amount: FormStr = "",
     registration_number: FormStr = "",
 ) -> Response:
-    """Move the loan one step (submit, withdraw, reject, approve, register, disburse, repay, default, disposal)."""
+    """Move the loan one step (submit, withdraw, reject, approve, register, disburse, repay, default...)."""
     simple = {
         "submit": pledge.submit_loan,
         "withdraw": pledge.withdraw_loan,
@@ -191,7 +196,9 @@ def loan_action(
                 uow=uow,
                 actor=actor,
                 loan_id=loan_id,
-                step=RegistrationRequest(registration_number=registration_number, registered_on=day, note=text),
+                step=RegistrationRequest(
+                    registration_number=registration_number, registered_on=day, note=text
+                ),
             )
         elif action == "approve":
             pledge.approve_loan(

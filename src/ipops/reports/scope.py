@@ -25,7 +25,7 @@ def dataset_columns() -> Columns:
         entity="statistics_dataset",
         record_id=StatDataset.id,
         alliance_id=StatDataset.alliance_id,
-        region_code=StatDataset.scope_region_code,  # type: ignore[arg-type]
+        region_code=StatDataset.scope_region_code,
         visibility=StatDataset.visibility,
     )
 

@@ -53,7 +53,6 @@ from ipops.valuation.models import (
     ValuationSignature,
 )
 from ipops.valuation.priors import bundled_priors
-from ipops.valuation.scope import report_columns, report_facts, request_facts
 from ipops.valuation.schemas import (
     RerunRead,
     SealRead,
@@ -61,6 +60,7 @@ from ipops.valuation.schemas import (
     ValuationRequestCreate,
     ValuationRequestRead,
 )
+from ipops.valuation.scope import report_columns, report_facts, request_facts
 
 log = logging.getLogger(__name__)
 NEUTRAL_SCORE = 50.0
@@ -442,9 +442,12 @@ def sign_report(*, uow: UnitOfWork, actor: Principal, report_id: int) -> Valuati
         report, request, asset = _load_report(session, actor, report_id, Action.SIGN, lock=True)
         if any(s.user_id == actor.user_id for s in report.signatures):
             raise DomainError(
-                ErrorCode.INVALID_STATE, "you have already signed this report", msgid="You have already signed this report."
+                ErrorCode.INVALID_STATE,
+                "you have already signed this report",
+                msgid="You have already signed this report.",
             )
-        assert actor.user_id is not None and actor.org_id is not None  # noqa: S101 - an engaged appraiser
+        assert actor.user_id is not None  # noqa: S101 - an engaged appraiser is an account
+        assert actor.org_id is not None  # noqa: S101 - of the engaged firm
         now = db_now(session)
         signer = actor.username
         report.signatures.append(

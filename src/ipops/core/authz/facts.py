@@ -10,8 +10,10 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.orm import QueryableAttribute
 
 
 class Visibility(StrEnum):
@@ -101,6 +103,8 @@ class Facts:
 
 
 PartyClause = Callable[[int], ColumnElement[bool]]
+# a mapped column or any SQL expression (a correlated subquery, say)
+SqlValue = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,17 +112,17 @@ class Columns:
     """The same facts as SQL expressions on the entity's table, for list queries."""
 
     entity: str
-    record_id: ColumnElement[int]
-    alliance_id: ColumnElement[int]
-    region_code: ColumnElement[str] | None = None
-    visibility: ColumnElement[str] | None = None
-    status: ColumnElement[str] | None = None
+    record_id: SqlValue
+    alliance_id: SqlValue
+    region_code: SqlValue | None = None
+    visibility: SqlValue | None = None
+    status: SqlValue | None = None
     parties: Mapping[str, PartyClause] = field(default_factory=dict)
     flags: Mapping[str, ColumnElement[bool]] = field(default_factory=dict)
-    subject_role: ColumnElement[str] | None = None
-    grant_targets: Mapping[str, ColumnElement[int]] = field(default_factory=dict)  # entity -> id column
+    subject_role: SqlValue | None = None
+    grant_targets: Mapping[str, SqlValue] = field(default_factory=dict)  # entity -> id column
 
-    def target_id(self, entity: str) -> ColumnElement[int] | None:
+    def target_id(self, entity: str) -> SqlValue | None:
         """The column holding the id of `entity` for grants on it (the record's own id for itself)."""
         if entity == self.entity:
             return self.record_id

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Index, String, and_, exists, false, func, 
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ipops.core.audit import record_audit
-from ipops.core.authz.facts import GrantFact
+from ipops.core.authz.facts import GrantFact, SqlValue
 from ipops.core.authz.principal import Principal
 from ipops.core.authz.roles import Tenancy
 from ipops.core.authz.tenancy import region_prefix
@@ -97,9 +97,9 @@ def grant_clause(
     principal: Principal,
     *,
     entity_type: str,
-    entity_id: ColumnElement[int],
+    entity_id: SqlValue,
     action: str,
-    alliance_id: ColumnElement[int],
+    alliance_id: SqlValue,
     now: dt.datetime | None = None,
 ) -> ColumnElement[bool]:
     """An EXISTS over live grants of `action` on the row's record that the principal holds."""

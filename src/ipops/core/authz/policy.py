@@ -83,7 +83,7 @@ def refusal(
     grants: Sequence[GrantFact] = (),
     now: dt.datetime | None = None,
 ) -> DomainError:
-    """The error for a refused action: 401, 404, 409 (right party, wrong stage) or 403 with the rule's message."""
+    """The error for a refusal: 401, 404, 409 (right party, wrong stage) or 403 with the rule's message."""
     if not principal.is_authenticated and (action != Action.READ or facts.record_id is None):
         return DomainError(ErrorCode.UNAUTHENTICATED)
     if facts.record_id is not None and (action == Action.READ or not can_read):

@@ -147,7 +147,11 @@ for _spec in (
         rank=20,
     ),
     RoleSpec(
-        Role.PUBLIC, Tenancy.VISITOR, frozenset(), granted_by=frozenset({Group.ALLIANCE_ADMINISTRATION}), rank=0
+        Role.PUBLIC,
+        Tenancy.VISITOR,
+        frozenset(),
+        granted_by=frozenset({Group.ALLIANCE_ADMINISTRATION}),
+        rank=0,
     ),
 ):
     register_role(_spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false
 
+from ipops.core.authz.facts import SqlValue
 from ipops.core.authz.principal import Principal
 from ipops.core.authz.roles import Tenancy
 
@@ -36,7 +37,7 @@ def covers(principal: Principal, *, alliance_id: int | None, region_code: str | 
 
 
 def covers_clause(
-    principal: Principal, *, alliance_id: ColumnElement[int], region_code: ColumnElement[str] | None
+    principal: Principal, *, alliance_id: SqlValue, region_code: SqlValue | None
 ) -> ColumnElement[bool]:
     """`covers` as a WHERE clause."""
     if principal.alliance_id is None:

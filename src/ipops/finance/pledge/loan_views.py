@@ -1,4 +1,4 @@
-"""Reading pledge loans: one loan with its collateral, history and alerts, the list, and its LTV assessment."""
+"""Reading pledge loans: one loan with its collateral, history and alerts, the list, its LTV assessment."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from ipops.core.uow import UnitOfWork
 from ipops.finance.models import Loan, LoanStatus
 from ipops.finance.pledge.ltv import Assessment, CollateralFacts, assess_collateral
 from ipops.finance.pledge.policy import policy_of, terms_of
-from ipops.finance.pledge.valuation_sources import ValuationSource, default_valuations
 from ipops.finance.pledge.schemas import (
     AssessmentRead,
     CollateralLineRead,
@@ -30,6 +29,7 @@ from ipops.finance.pledge.schemas import (
     LossShare,
     PledgeAlertRead,
 )
+from ipops.finance.pledge.valuation_sources import ValuationSource, default_valuations
 from ipops.finance.scope import loan_columns, loan_facts
 
 LOAN_STEPS = (

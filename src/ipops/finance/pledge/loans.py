@@ -27,7 +27,6 @@ from ipops.finance.models import Loan, LoanAsset, LoanEvent, LoanStatus
 from ipops.finance.pledge.loan_views import assess, get_row, loan_detail
 from ipops.finance.pledge.ltv import check_shares
 from ipops.finance.pledge.policy import policy_of
-from ipops.finance.pledge.valuation_sources import ValuationSource, default_valuations
 from ipops.finance.pledge.schemas import (
     ApproveRequest,
     DefaultRequest,
@@ -37,6 +36,7 @@ from ipops.finance.pledge.schemas import (
     RegistrationRequest,
     StepRequest,
 )
+from ipops.finance.pledge.valuation_sources import ValuationSource, default_valuations
 from ipops.finance.scope import loan_facts, new_loan_facts
 
 REVIEW_DAYS = 365  # how long the bank may read the collateral of an application it is reviewing
@@ -119,7 +119,8 @@ def create_loan(*, uow: UnitOfWork, actor: Principal, data: LoanCreate) -> LoanD
                 borrower_org_id=actor.org_id,
             ),
         )
-        assert borrower is not None and actor.alliance_id is not None  # noqa: S101 - the rule needs both
+        assert borrower is not None  # noqa: S101 - the rule needs the borrowing organisation
+        assert actor.alliance_id is not None  # noqa: S101 - and an alliance
         bank = orgs.get(data.bank_org_id)
         if bank is None or bank.alliance_id != actor.alliance_id:
             raise DomainError(ErrorCode.NOT_FOUND, f"bank {data.bank_org_id} not found in this alliance")

@@ -68,8 +68,6 @@ class AppraisalRead(BaseModel):
     created_at: dt.datetime
 
 
-
-
 class LoanCreate(BaseModel):
     """A pledge-loan application by the caller's organisation, addressed to a bank."""
 

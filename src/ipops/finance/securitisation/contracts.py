@@ -18,8 +18,8 @@ from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
 from ipops.finance.models import Contract, ContractKind
-from ipops.finance.securitisation.schemas import ContractCreate, ContractRead, ImportProblem, ImportReport
 from ipops.finance.scope import contract_columns
+from ipops.finance.securitisation.schemas import ContractCreate, ContractRead, ImportProblem, ImportReport
 
 CSV_COLUMNS = (
     "kind",

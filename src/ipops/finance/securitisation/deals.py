@@ -20,6 +20,7 @@ from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.money import Money, MoneyModel
 from ipops.core.uow import UnitOfWork
 from ipops.finance.models import DealContract, DealRun, DealTranche, SecuritisationDeal
+from ipops.finance.scope import deal_columns, deal_facts, new_deal_facts
 from ipops.finance.securitisation.schemas import (
     ConcentrationLimits,
     ContractRead,
@@ -32,7 +33,6 @@ from ipops.finance.securitisation.schemas import (
     StructureRequest,
     TrancheRead,
 )
-from ipops.finance.scope import deal_columns, deal_facts, new_deal_facts
 
 
 def deal_read(session: Session, deal: SecuritisationDeal) -> DealRead:

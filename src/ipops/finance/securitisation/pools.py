@@ -18,6 +18,8 @@ from ipops.core.uow import UnitOfWork
 from ipops.finance import pooling
 from ipops.finance.cashflow.calendar import add_months
 from ipops.finance.models import Contract, ContractKind, DealContract, SecuritisationDeal
+from ipops.finance.scope import contract_columns
+from ipops.finance.securitisation.deals import audit_deal, deal_detail, writable_deal
 from ipops.finance.securitisation.schemas import (
     ConcentrationLimits,
     DealDetail,
@@ -26,8 +28,6 @@ from ipops.finance.securitisation.schemas import (
     PoolReport,
     PoolRequest,
 )
-from ipops.finance.scope import contract_columns
-from ipops.finance.securitisation.deals import audit_deal, deal_detail, writable_deal
 
 
 def contract_facts(contract: Contract) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Scenario runs of a deal: stored inputs (so exports rebuild them exactly), the CDR x CPR grid, breakevens."""
+"""Scenario runs of a deal: stored inputs (exports rebuild them exactly), the CDR x CPR grid, breakevens."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from ipops.core.uow import UnitOfWork
 from ipops.finance import pooling
 from ipops.finance.cashflow import ConstantRate, DealResult, Scenario, ScenarioGrid, breakeven_cdr, run_deal
 from ipops.finance.models import DealRun, SecuritisationDeal
-from ipops.finance.securitisation.schemas import DealRunRead, RunRequest, ScenarioOutcome
 from ipops.finance.scope import deal_facts
 from ipops.finance.securitisation.deals import audit_deal, get_deal_row, writable_deal
 from ipops.finance.securitisation.pools import contract_facts
+from ipops.finance.securitisation.schemas import DealRunRead, RunRequest, ScenarioOutcome
 
 
 def deal_inputs(deal: SecuritisationDeal, request: RunRequest) -> dict[str, Any]:

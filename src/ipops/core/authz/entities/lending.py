@@ -61,7 +61,9 @@ LOAN = register_rule(
             Action.WITHDRAW: "Only the borrower may withdraw an application that is not yet decided.",
             Action.APPROVE: "Only the lending bank may decide a submitted application.",
             Action.REJECT: "Only the lending bank may decide a submitted application.",
-            Action.REGISTER_PLEDGE: "Only the lending bank records the pledge registration of an approved loan.",
+            Action.REGISTER_PLEDGE: (
+                "Only the lending bank records the pledge registration of an approved loan."
+            ),
             Action.DISBURSE: "Only the lending bank pays out, once the pledge registration is recorded.",
             Action.REPAY: "Only the lending bank records repayment of a disbursed loan.",
             Action.DEFAULT: "Only the lending bank declares a default on a disbursed loan.",

@@ -64,18 +64,26 @@ ASSET = register_rule(
         },
         refusals={
             Action.UPDATE: "Only the owners and the region's administrators may edit this record.",
-            Action.RECORD_LEGAL_EVENT: "Legal events come from the IP office: the region's administrators record them.",
+            Action.RECORD_LEGAL_EVENT: (
+                "Legal events come from the IP office: the region's administrators record them."
+            ),
             Action.ENCUMBER: "Only the region's administrators record a freeze on an asset.",
             Action.TRANSFER: "Only an administrator of an owner organisation may transfer the asset.",
             Action.PLEDGE: "Only an administrator of an owner organisation may pledge the asset.",
             Action.LICENCE_EXCLUSIVE: "Only an administrator of an owner organisation may license the asset.",
-            Action.LICENCE_NON_EXCLUSIVE: "Only an administrator of an owner organisation may license the asset.",
+            Action.LICENCE_NON_EXCLUSIVE: (
+                "Only an administrator of an owner organisation may license the asset."
+            ),
             Action.LIST: "Only an administrator of an owner organisation may list the asset.",
             Action.CONSENT: "Only a co-owner's administrator or the pledgee bank may give this consent.",
             Action.ACCEPT_OWNERSHIP: "Only an administrator of the named organisation may accept its share.",
-            Action.GRANT: "Only an owner's administrator or the region's administrators may open this record to others.",
+            Action.GRANT: (
+                "Only an owner's administrator or the region's administrators may open this record to others."
+            ),
             Action.APPRAISE: "Only an appraiser engaged for this asset may record its appraisal.",
-            Action.REQUEST_VALUATION: "Only the owners, or a bank reviewing the asset, may request its valuation.",
+            Action.REQUEST_VALUATION: (
+                "Only the owners, or a bank reviewing the asset, may request its valuation."
+            ),
         },
     )
 )

@@ -42,7 +42,9 @@ DEAL = register_rule(
             Action.WRITE: (Allow(ORG_ADMIN, ORIGINATOR), Allow(LENDER, ARRANGER)),
         },
         refusals={
-            Action.CREATE: "A deal is opened by the originator's administrator, who names the arranging bank.",
+            Action.CREATE: (
+                "A deal is opened by the originator's administrator, who names the arranging bank."
+            ),
             Action.WRITE: "Only the originator's administrator or the arranging bank may change the deal.",
         },
     )
