@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from ipops.assets import encumbrance_rules as rules
 from ipops.assets.models import IN_FORCE, Asset, AssetEncumbrance, EventKind
 from ipops.assets.ownership import pledgee_consents, require_settled, use_co_owner_consents, use_consents
-from ipops.assets.records import add_event, audit_asset, load_for_update, load_many_for_update, snapshot
+from ipops.assets.records import (
+    add_event,
+    audit_asset,
+    load_for_update,
+    load_many_for_update,
+    locked_for,
+    snapshot,
+)
 from ipops.assets.schemas import AssetDetail, FreezeCreate, LicenceCreate
 from ipops.assets.scope import ACCEPTED, asset_facts
 from ipops.core.authz import Action, Principal, require
@@ -220,8 +227,7 @@ def record_freeze(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Fre
 
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.ENCUMBER, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.ENCUMBER)
         asset.encumbrances.append(
             AssetEncumbrance(
                 kind="judicial_freeze",
@@ -245,8 +251,7 @@ def lift_freeze(*, uow: UnitOfWork, actor: Principal, asset_id: int, encumbrance
 
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.ENCUMBER, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.ENCUMBER)
         enc = next(
             (e for e in asset.encumbrances if e.id == encumbrance_id and e.kind == "judicial_freeze"), None
         )

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from ipops.assets.encumbrance_rules import Act
 from ipops.assets.models import Asset, AssetConsent, AssetOwner
-from ipops.assets.records import audit_asset, load_for_update
+from ipops.assets.records import audit_asset, locked_for
 from ipops.assets.schemas import AssetDetail, ConsentCreate, ConsentRead
 from ipops.assets.scope import ACCEPTED, PENDING, asset_facts
-from ipops.core.authz import Action, Principal, require
+from ipops.core.authz import Action, Principal
 from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
@@ -155,8 +155,7 @@ def give_consent(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Cons
     """A co-owner's administrator (or the pledgee bank) consents to one act, expiring after some days."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.CONSENT, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.CONSENT)
         capacity, org_id, seq = _capacity(asset, actor, data)
         consent = AssetConsent(
             asset_id=asset.id,
@@ -196,8 +195,7 @@ def revoke_consent(*, uow: UnitOfWork, actor: Principal, asset_id: int, consent_
     """Withdraw an unused consent the actor's organisation gave."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.CONSENT, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.CONSENT)
         consent = session.get(AssetConsent, consent_id, with_for_update=True)
         if consent is None or consent.asset_id != asset.id:
             raise DomainError(ErrorCode.NOT_FOUND)
@@ -266,8 +264,7 @@ def accept_ownership(*, uow: UnitOfWork, actor: Principal, asset_id: int) -> Ass
     """The named organisation's administrator accepts its share; from then on it is an owner."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.ACCEPT_OWNERSHIP, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.ACCEPT_OWNERSHIP)
         detail = _settle(session, asset, actor, accept=True)
         uow.commit()
         return detail
@@ -277,8 +274,7 @@ def decline_ownership(*, uow: UnitOfWork, actor: Principal, asset_id: int) -> As
     """The named organisation declines; its share goes back to the organisation that named it."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.ACCEPT_OWNERSHIP, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.ACCEPT_OWNERSHIP)
         detail = _settle(session, asset, actor, accept=False)
         uow.commit()
         return detail

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 from ipops.alliance.service import organisations_by_id
 from ipops.assets.models import TERM_YEARS, Asset, AssetEvent, AssetOwner, EventKind, IpType
 from ipops.assets.schemas import OwnerIn
-from ipops.assets.scope import ACCEPTED, PENDING
+from ipops.assets.scope import ACCEPTED, PENDING, asset_facts
 from ipops.core import regions
 from ipops.core.audit import record_audit
-from ipops.core.authz import Principal
+from ipops.core.authz import Principal, require
 from ipops.core.errors import DomainError, ErrorCode
 
 AUDITED_FIELDS = (
@@ -79,6 +79,13 @@ def load_for_update(session: Session, asset_id: int) -> Asset:
     ).one_or_none()
     if asset is None:
         raise DomainError(ErrorCode.NOT_FOUND)
+    return asset
+
+
+def locked_for(session: Session, actor: Principal, asset_id: int, action: str) -> Asset:
+    """The asset locked FOR UPDATE, if the actor may take `action` on it (404 or 403 otherwise)."""
+    asset = load_for_update(session, asset_id)
+    require(session, actor, action, asset_facts(asset))
     return asset
 
 

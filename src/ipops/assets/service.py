@@ -52,7 +52,7 @@ from ipops.assets.records import (
     build_owners,
     derive_expiry,
     derive_region,
-    load_for_update,
+    locked_for,
     snapshot,
 )
 from ipops.assets.schemas import (
@@ -321,8 +321,7 @@ def update_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Asse
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.UPDATE, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.UPDATE)
         if asset.version != data.version:
             raise DomainError(ErrorCode.CONFLICT, f"version {data.version} is stale; now {asset.version}")
         if "visibility" in changes and changes["visibility"] is not None:
@@ -345,8 +344,7 @@ def transfer_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Tr
     """Replace the owners under the row lock: consents, encumbrances and state are checked first."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.TRANSFER, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.TRANSFER)
         if asset.version != data.version:
             raise DomainError(ErrorCode.CONFLICT, f"version {data.version} is stale; now {asset.version}")
         require_settled(asset)
@@ -420,8 +418,7 @@ def record_event(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Even
     """The region's office records a legal event from the office record; it moves the legal status."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.RECORD_LEGAL_EVENT, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.RECORD_LEGAL_EVENT)
         before = snapshot(asset)
         new_status = STATUS_AFTER_EVENT.get(data.kind)
         if new_status is not None:
@@ -482,8 +479,7 @@ def grant_access(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Gran
     """Open one asset to a named organisation or region, with a reason and an expiry."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.GRANT, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.GRANT)
         grant = issue_grant(
             session,
             actor=actor,
@@ -504,8 +500,7 @@ def revoke_access(*, uow: UnitOfWork, actor: Principal, asset_id: int, grant_id:
     """Revoke a grant on the asset."""
     with uow:
         session = uow.session
-        asset = load_for_update(session, asset_id)
-        require(session, actor, Action.GRANT, asset_facts(asset))
+        asset = locked_for(session, actor, asset_id, Action.GRANT)
         if not revoke_grants(
             session, actor=actor, entity_type="asset", entity_id=asset.id, grant_id=grant_id
         ):

@@ -218,10 +218,14 @@ def _refuse_over_limit(session: Session, loan: Loan) -> None:
         )
 
 
-def _end_review(session: Session, loan: Loan, *, actor: Principal, occurred_on: dt.date, why: str) -> None:
+def _release(session: Session, loan: Loan, *, actor: Principal, occurred_on: dt.date, why: str) -> None:
     registry.release_pledge(
         session, actor=actor, asset_ids=_asset_ids(loan), loan_id=loan.id, occurred_on=occurred_on, why=why
     )
+
+
+def _end_review(session: Session, loan: Loan, *, actor: Principal, occurred_on: dt.date, why: str) -> None:
+    _release(session, loan, actor=actor, occurred_on=occurred_on, why=why)
     registry.revoke_asset_grants(session, actor=actor, asset_ids=_asset_ids(loan), source=f"loan:{loan.id}")
 
 
@@ -361,14 +365,7 @@ def _simple(
         loan = _locked(session, actor, loan_id, action)
         _move(session, loan, actor=actor, to=to, occurred_on=step.occurred_on, note=step.note)
         if to == LoanStatus.REPAID:
-            registry.release_pledge(
-                session,
-                actor=actor,
-                asset_ids=_asset_ids(loan),
-                loan_id=loan.id,
-                occurred_on=step.occurred_on,
-                why="repaid",
-            )
+            _release(session, loan, actor=actor, occurred_on=step.occurred_on, why="repaid")
         uow.commit()
         return loan_detail(session, loan, actor)
 
@@ -458,13 +455,6 @@ def record_disposal(*, uow: UnitOfWork, actor: Principal, loan_id: int, step: Di
                 "guarantor": str(guarantor.amount),
             },
         )
-        registry.release_pledge(
-            session,
-            actor=actor,
-            asset_ids=_asset_ids(loan),
-            loan_id=loan.id,
-            occurred_on=step.occurred_on,
-            why="disposed",
-        )
+        _release(session, loan, actor=actor, occurred_on=step.occurred_on, why="disposed")
         uow.commit()
         return loan_detail(session, loan, actor)
