@@ -497,3 +497,11 @@ def alliance_read_by_code(session: Session, *, code: str) -> AllianceRead | None
     """An alliance with its member regions, by code."""
     found = session.scalar(select(Alliance).where(Alliance.code == code))
     return AllianceRead.model_validate(found) if found is not None else None
+
+
+def display_name_of(session: Session, *, user_id: int) -> str:
+    """An account's display name (a signature shows who signed, not a login name)."""
+    name = session.scalar(select(User.display_name).where(User.id == user_id))
+    if name is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return str(name)

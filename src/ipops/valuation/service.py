@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ipops.alliance.kinds import OrgKind
-from ipops.alliance.service import organisations_by_id
+from ipops.alliance.service import display_name_of, organisations_by_id
 from ipops.assets.service import AssetBrief, brief, issue_asset_grants, may_take
 from ipops.core.audit import record_audit
 from ipops.core.authz import Action, Principal, clause, require
@@ -449,7 +449,7 @@ def sign_report(*, uow: UnitOfWork, actor: Principal, report_id: int) -> Valuati
         assert actor.user_id is not None  # noqa: S101 - an engaged appraiser is an account
         assert actor.org_id is not None  # noqa: S101 - of the engaged firm
         now = db_now(session)
-        signer = actor.username
+        signer = display_name_of(session, user_id=actor.user_id)
         report.signatures.append(
             ValuationSignature(user_id=actor.user_id, org_id=actor.org_id, signer_name=signer, signed_at=now)
         )

@@ -63,6 +63,7 @@ ASSET = register_rule(
             ),
         },
         refusals={
+            Action.CREATE: "Assets are recorded by their owners' accounts and the region's administrators.",
             Action.UPDATE: "Only the owners and the region's administrators may edit this record.",
             Action.RECORD_LEGAL_EVENT: (
                 "Legal events come from the IP office: the region's administrators record them."
