@@ -255,3 +255,40 @@ def test_the_right_party_at_the_wrong_stage_gets_409() -> None:
     with pytest.raises(DomainError) as info:
         require(person(Role.ORG_ADMIN, org=ENTERPRISE_A), Action.APPROVE, submitted)
     assert info.value.code == ErrorCode.FORBIDDEN
+
+
+def test_a_later_module_extends_a_rule_with_its_role() -> None:
+    """A bank's credit officer approves loans: a role and one more way to be allowed, both as data."""
+    from ipops.core.authz import RULES, Allow, Party, StatusIn, extend_rule
+
+    officer = RoleSpec(
+        "credit_officer_test",
+        Tenancy.ORGANISATION,
+        frozenset({Group.MEMBER}),
+        org_kinds=frozenset({"financier"}),
+        granted_by=frozenset({Group.ORG_ADMIN}),
+    )
+    saved = RULES["loan"]
+    register_role(officer)
+    try:
+        extend_rule(
+            "loan",
+            Action.APPROVE,
+            Allow(frozenset({"credit_officer_test"}), Party("bank"), (StatusIn(frozenset({"submitted"})),)),
+        )
+        loan = Facts(
+            entity="loan",
+            record_id=3,
+            alliance_id=YRD,
+            region_code=SUZHOU,
+            status="submitted",
+            parties={"borrower": frozenset({ENTERPRISE_A}), "bank": frozenset({50})},
+        )
+        at_bank = Principal(user_id=8, username="c", role="credit_officer_test", alliance_id=YRD, org_id=50)
+        elsewhere = Principal(user_id=9, username="d", role="credit_officer_test", alliance_id=YRD, org_id=51)
+        assert can(at_bank, Action.APPROVE, loan)
+        assert not can(elsewhere, Action.APPROVE, loan)
+        assert not can(at_bank, Action.READ, loan)  # the module grants reading where it needs it
+    finally:
+        RULES["loan"] = saved
+        del ROLES["credit_officer_test"]

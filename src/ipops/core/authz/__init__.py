@@ -25,9 +25,29 @@ from ipops.core.authz.principal import ANONYMOUS, SYSTEM, Principal
 from ipops.core.authz.roles import ROLES, Group, Role, RoleSpec, Tenancy, known_role, register_role, role_spec
 from ipops.core.authz.rules import RULES, EntityRule, extend_rule, register_rule, rule_for
 from ipops.core.authz.tenancy import covers, covers_clause, region_contains, region_prefix
+from ipops.core.authz.terms import (
+    AllianceMember,
+    Allow,
+    Anyone,
+    Flag,
+    Grant,
+    InRegion,
+    Party,
+    StatusIn,
+    VisibilityIn,
+)
 
 __all__ = [
     "ANONYMOUS",
+    "AllianceMember",
+    "Allow",
+    "Anyone",
+    "Flag",
+    "Grant",
+    "InRegion",
+    "Party",
+    "StatusIn",
+    "VisibilityIn",
     "ROLES",
     "RULES",
     "SYSTEM",
