@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     from ipops.core.uow import UnitOfWork
 
-pytest_plugins = ["tests.db_fixtures", "tests.browser"]
+pytest_plugins = ["tests.db_fixtures", "tests.browser", "tests.contention"]
 
 
 @pytest.fixture(scope="session")

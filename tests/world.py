@@ -81,6 +81,7 @@ def build_world(uow: UnitOfWork) -> World:
     _user(uow, world, "ent2_admin", Role.ORG_ADMIN, alliance_id, org=world.orgs["suzhou_ent2"])
     _user(uow, world, "hz_admin", Role.ORG_ADMIN, alliance_id, org=world.orgs["hangzhou_ent"])
     _user(uow, world, "appraiser", Role.APPRAISER, alliance_id, org=world.orgs["hangzhou_appraiser"])
+    _user(uow, world, "appraiser2", Role.APPRAISER, alliance_id, org=world.orgs["hangzhou_appraiser"])
     _user(uow, world, "banker", Role.FINANCIER, alliance_id, org=world.orgs["shanghai_bank"])
     _user(uow, world, "visitor", Role.PUBLIC, alliance_id)
     _user(uow, world, "gba_admin", Role.ALLIANCE_ADMIN, other_id)

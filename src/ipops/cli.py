@@ -149,7 +149,7 @@ def user_create(
     except DomainError as exc:
         console.print(f"[red]✗[/] {exc.code.value}: {exc.detail}")
         raise typer.Exit(2) from exc
-    console.print(f"[green]✓[/] user {user.username} ({user.role.value}) id={user.id}")
+    console.print(f"[green]✓[/] user {user.username} ({user.role}) id={user.id}")
 
 
 @app.command("serve")

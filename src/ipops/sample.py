@@ -17,7 +17,7 @@ from ipops.alliance.schemas import OrganisationCreate, UserCreate
 from ipops.alliance.service import create_alliance, create_organisation, create_user, principal_of
 from ipops.assets.models import IpType, LegalStatus
 from ipops.assets.schemas import AssetCreate, OwnerIn
-from ipops.assets.service import create_asset
+from ipops.assets.service import accept_ownership, create_asset
 from ipops.core import codes, regions
 from ipops.core.authz import SYSTEM, Principal, Role, Visibility
 from ipops.core.db import make_engine, make_session_factory
@@ -125,9 +125,11 @@ USERS: list[tuple[str, str, Role, str | None, str | None]] = [
     ("hznet", "杭州示例网络 IP 负责人", Role.ORG_ADMIN, None, "hz_net"),
     ("university", "南京示例理工大学 技术转移", Role.ORG_ADMIN, None, "nj_uni"),
     ("appraiser", "示例评估师", Role.APPRAISER, None, "hz_appraiser"),
+    ("appraiser2", "示例评估师（复核）", Role.APPRAISER, None, "hz_appraiser"),
     ("banker", "示例银行 客户经理", Role.FINANCIER, None, "sh_bank"),
     ("guest", "公众访客 Public", Role.PUBLIC, None, None),
 ]
+HF_ADMIN = ("hf_admin", "合肥示例新能源 IP 负责人", Role.ORG_ADMIN, None, "hf_ev")
 
 
 def _assets(orgs: dict[str, int]) -> list[tuple[str, AssetCreate]]:
@@ -434,28 +436,25 @@ def load_sample_data(*, database_url: str) -> SampleReport:
             org_ids.get(org_key) if org_key else None,
             org_names.get(org_key) if org_key else None,
         )
-    add_user(
-        "hf_admin", "合肥示例新能源 IP 负责人", Role.ORG_ADMIN, None, org_ids["hf_ev"], org_names["hf_ev"]
-    )
+    add_user(HF_ADMIN[0], HF_ADMIN[1], HF_ADMIN[2], None, org_ids["hf_ev"], org_names["hf_ev"])
     for username, asset in _assets(org_ids):
-        create_asset(uow=uow, actor=principals[username], data=asset)
+        created = create_asset(uow=uow, actor=principals[username], data=asset)
         report.assets += 1
-    _load_optional_sample("ipops.reports.service", "load_sample_statistics", uow=uow, alliance_id=alliance_id)
-    _load_optional_sample("ipops.finance.sample", "load_sample_finance", uow=uow, alliance_id=alliance_id)
+        for owner in created.owners:  # a co-owner named by another organisation accepts its share
+            if owner.status == "pending" and owner.org_id is not None:
+                accept_ownership(
+                    uow=uow, actor=principals[_org_admin_of(owner.org_id, org_ids)], asset_id=created.id
+                )
+    from ipops.domains import load_samples
+
+    load_samples(actor=SYSTEM, uow=uow, alliance_id=alliance_id)
     return report
 
 
-def _load_optional_sample(module_name: str, function: str, **kwargs: object) -> None:
-    """Let a domain add its own sample data (statistics, valuations, ...) when that domain exists."""
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not module_name.startswith(exc.name):
-            raise
-        return
-    getattr(module, function)(actor=SYSTEM, **kwargs)
+def _org_admin_of(org_id: int, org_ids: dict[str, int]) -> str:
+    """The sample user who administers an organisation."""
+    key = next(k for k, v in org_ids.items() if v == org_id)
+    return next(u for u, _, role, _, org in [*USERS, HF_ADMIN] if org == key and role == Role.ORG_ADMIN)
 
 
 def _address(table: regions.RegionTable, region_code: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from tests.world import World, bearer
 
-from ipops.assets.service import set_pledge
+from ipops.assets.service import confirm_pledge, register_pledge, release_pledge, reserve_pledge
 from ipops.core.audit import AuditEntry, audit_trail
 from ipops.core.uow import UnitOfWork
 
@@ -147,21 +147,35 @@ def test_transfer_is_atomic_and_blocked_while_pledged(
     )
     assert (member.status_code, member.json()["code"]) == (403, "forbidden")  # members may not transfer
 
-    with uow:
-        set_pledge(
+    with uow:  # a pledge of loan 1 (the finance domain takes these steps through the registry's service)
+        reserve_pledge(
+            uow.session,
+            actor=world.users["ent_admin"],
+            asset_ids=[asset_id],
+            loan_id=1,
+            bank_org_id=world.orgs["shanghai_bank"],
+        )
+        confirm_pledge(
             uow.session,
             actor=world.users["banker"],
             asset_ids=[asset_id],
-            pledged=True,
-            reference="loan 1",
-            occurred_on=dt.date(2024, 1, 1),
+            loan_id=1,
+            borrower_org_id=world.orgs["suzhou_ent"],
+        )
+        register_pledge(
+            uow.session,
+            actor=world.users["banker"],
+            asset_ids=[asset_id],
+            loan_id=1,
+            registration_number="Y2024000001",
+            registered_on=dt.date(2024, 1, 1),
         )
         uow.commit()
     blocked = client.post(
         f"/api/v1/assets/{asset_id}/transfer",
         headers=headers,
         json={
-            "version": 2,
+            "version": 4,
             "occurred_on": "2024-01-02",
             "new_owners": [{"org_id": world.orgs["hangzhou_ent"]}],
         },
@@ -169,20 +183,20 @@ def test_transfer_is_atomic_and_blocked_while_pledged(
     assert (blocked.status_code, blocked.json()["code"]) == (409, "asset_encumbered")
 
     with uow:
-        set_pledge(
+        release_pledge(
             uow.session,
             actor=world.users["banker"],
             asset_ids=[asset_id],
-            pledged=False,
-            reference="loan 1 repaid",
+            loan_id=1,
             occurred_on=dt.date(2024, 6, 1),
+            why="repaid",
         )
         uow.commit()
     moved = client.post(
         f"/api/v1/assets/{asset_id}/transfer",
         headers=headers,
         json={
-            "version": 3,
+            "version": 5,
             "occurred_on": "2024-07-01",
             "note": "sale",
             "new_owners": [
@@ -202,22 +216,36 @@ def test_transfer_is_atomic_and_blocked_while_pledged(
         .where(AuditEntry.entity_type == "asset", AuditEntry.entity_id == str(asset_id))
         .order_by(AuditEntry.id)
     ).all()
-    assert actions == ["asset.created", "asset.pledged", "asset.pledge_released", "asset.transferred"]
+    assert actions == [
+        "asset.created",
+        "asset.pledge_reserved",
+        "asset.pledge_approved",
+        "asset.pledged",
+        "asset.pledge_released",
+        "asset.transferred",
+    ]
 
 
 def test_events_move_legal_status(client: TestClient, world: World) -> None:
     headers = bearer(client, "ent_admin")
     created = client.post("/api/v1/assets", json=invention(world), headers=headers).json()
-    lapsed = client.post(
+    by_owner = client.post(
         f"/api/v1/assets/{created['id']}/events",
         headers=headers,
+        json={"kind": "restored", "occurred_on": "2016-10-28"},
+    )
+    assert by_owner.status_code == 403  # an owner does not restate what the office records
+    office = bearer(client, "suzhou_admin")
+    lapsed = client.post(
+        f"/api/v1/assets/{created['id']}/events",
+        headers=office,
         json={"kind": "lapsed", "occurred_on": "2016-10-28", "note": "annuity not paid"},
     )
     assert lapsed.status_code == 201
     assert client.get(f"/api/v1/assets/{created['id']}", headers=headers).json()["legal_status"] == "lapsed"
     refused = client.post(
         f"/api/v1/assets/{created['id']}/events",
-        headers=headers,
+        headers=office,
         json={"kind": "transferred", "occurred_on": "2016-10-28"},
     )
     assert refused.status_code == 422

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from ipops.alliance.models import User
-from ipops.assets.models import Asset, AssetEvent
+from ipops.assets.models import Asset, AssetEncumbrance, AssetEvent
 from ipops.cli import app
 from ipops.core.config import get_settings
 from ipops.finance.models import Loan
@@ -54,8 +54,16 @@ def test_upgrade_load_sample_twice_and_create_user(database: str) -> None:
         (loan_status, amount) = connection.execute(select(Loan.status, Loan.amount)).one()
         assert (status, loan_status) == ("signed", "approved")
         assert 0 < amount <= p10 / 4
-        pledged = connection.execute(select(Asset.title).where(Asset.pledged)).scalars().all()
-        assert pledged == ["一种三维存储器的字线制备方法"]
+        pledged = (
+            connection.execute(
+                select(Asset.title)
+                .join(AssetEncumbrance, AssetEncumbrance.asset_id == Asset.id)
+                .where(AssetEncumbrance.kind == "pledge", AssetEncumbrance.status == "registered")
+            )
+            .scalars()
+            .all()
+        )
+        assert pledged == ["一种三维存储器的字线制备方法"]  # approved, and its registration recorded
         events = connection.execute(select(AssetEvent.kind).where(AssetEvent.kind == "licensed")).all()
         assert len(events) == 1
     created = runner.invoke(

@@ -42,7 +42,7 @@ def test_problem_body_shape() -> None:
     )
     assert body == {
         "type": "urn:ipops:error:asset_encumbered",
-        "title": "Asset is pledged and cannot be transferred",
+        "title": "An encumbrance on the asset (pledge, freeze, listing or exclusive licence) blocks this",
         "status": 409,
         "code": "asset_encumbered",
         "detail": "asset 7 is pledged",

@@ -88,7 +88,9 @@ def appraise(
     p90: str = "2200000",
     report: str | None = None,
     day: dt.date = TODAY,
+    owner_admin: str = "ent_admin",
 ) -> None:
+    engage_appraiser(uow, world, asset_id, by=owner_admin)
     pledge.record_appraisal(
         uow=uow,
         actor=world.users["appraiser"],
@@ -100,6 +102,39 @@ def appraise(
             p90=money(p90),
             appraised_on=day,
         ),
+    )
+
+
+def engage_appraiser(uow: UnitOfWork, world: World, asset_id: int, *, by: str = "ent_admin") -> None:
+    """The owner opens the asset to the appraisal firm it engages (a record grant with a reason)."""
+    from ipops.assets.schemas import GrantCreate
+    from ipops.assets.service import grant_access, list_access
+
+    org = world.orgs["hangzhou_appraiser"]
+    if any(
+        g.grantee_org_id == org and g.revoked_at is None
+        for g in list_access(uow=uow, actor=world.users[by], asset_id=asset_id)
+    ):
+        return
+    grant_access(
+        uow=uow,
+        actor=world.users[by],
+        asset_id=asset_id,
+        data=GrantCreate(
+            org_id=org, actions=["read", "appraise"], reason="外部评估委托 appraisal engagement"
+        ),
+    )
+
+
+def register(uow: UnitOfWork, world: World, loan_id: int, *, day: dt.date = TODAY) -> None:
+    """The bank records the pledge registration (质押登记) of an approved loan."""
+    from ipops.finance.schemas import RegistrationRequest
+
+    pledge.register_pledge(
+        uow=uow,
+        actor=world.users["banker"],
+        loan_id=loan_id,
+        step=RegistrationRequest(registration_number=f"Y{day:%Y%m%d}{loan_id:04d}", registered_on=day),
     )
 
 
@@ -119,17 +154,18 @@ def draft_loan(
 
 
 def approved_loan(uow: UnitOfWork, world: World, *, amount: str = "350000") -> tuple[int, int]:
-    """A loan approved on one appraised invention: (loan id, asset id)."""
+    """A loan approved on one appraised invention, its pledge registered: (loan id, asset id)."""
     from ipops.finance.schemas import ApproveRequest
 
     asset_id = make_asset(uow, world)
     publish_policy(uow, world)
     loan_id = draft_loan(uow, world, [asset_id], amount=amount)
-    appraise(uow, world, asset_id)  # a private asset opens to the appraiser once an application names it
+    appraise(uow, world, asset_id)  # the owner engages the appraisal firm for the asset
     pledge.submit_loan(uow=uow, actor=world.users["ent_admin"], loan_id=loan_id, step=step())
     pledge.approve_loan(
         uow=uow, actor=world.users["banker"], loan_id=loan_id, step=ApproveRequest(occurred_on=TODAY)
     )
+    register(uow, world, loan_id)
     return loan_id, asset_id
 
 
@@ -149,9 +185,6 @@ def second_bank(uow: UnitOfWork, world: World) -> int:
     _user(uow, world, "banker2", Role.FINANCIER, world.alliance_id, org=org.id)
     return org.id
 
-
-# ------------------------------------------------------------------------------------------------------------
-# Deals
 
 CSV_HEADER = (
     "kind,reference,obligor,obligor_region_code,asset_id,currency,amount,annual_rate,term_months,residual,"

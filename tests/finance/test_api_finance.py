@@ -53,6 +53,16 @@ def _pledged_loan(client: TestClient, world: World) -> tuple[int, int, dict[str,
     )
     assert loan.status_code == 201, loan.text
     loan_id = loan.json()["id"]
+    engaged = client.post(
+        f"/api/v1/assets/{asset_id}/grants",
+        json={
+            "org_id": world.orgs["hangzhou_appraiser"],
+            "actions": ["read", "appraise"],
+            "reason": "评估委托",
+        },
+        headers=h["ent_admin"],
+    )
+    assert engaged.status_code == 201, engaged.text
     appraisal = {
         "asset_id": asset_id,
         "report_number": "浙评报字[2026]第001号",
@@ -75,6 +85,12 @@ def _pledged_loan(client: TestClient, world: World) -> tuple[int, int, dict[str,
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["status"] == "approved"
+    registered = client.post(
+        f"/api/v1/finance/loans/{loan_id}/register",
+        json={"registration_number": "Y2026000042", "registered_on": DAY},
+        headers=h["banker"],
+    )
+    assert registered.status_code == 200, registered.text
     return loan_id, asset_id, h
 
 
@@ -121,7 +137,7 @@ def test_alert_from_a_registry_event_appears_once(client: TestClient, world: Wor
     lapsed = client.post(
         f"/api/v1/assets/{asset_id}/events",
         json={"kind": "lapsed", "occurred_on": DAY, "note": "未缴年费"},
-        headers=h["ent_admin"],
+        headers=bearer(client, "suzhou_admin"),  # the office records the lapse from its register
     )
     assert lapsed.status_code == 201
     first = client.post("/api/v1/finance/monitor", headers=admin).json()

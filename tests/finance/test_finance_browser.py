@@ -29,10 +29,11 @@ def test_bank_sees_the_signed_p10_behind_an_approved_pledge(live_server: str, br
     banker = sign_in(browser, live_server, "banker")
     banker.goto(f"{live_server}/finance")
     loans = banker.locator("#loans")
-    expect(loans).to_contain_text("已审批（已质押登记）")
+    expect(loans).to_contain_text("已审批")
     loans.locator("a").first.click()
     expect(banker.locator("main")).to_contain_text(PLEDGED)
     expect(banker.locator("main")).to_contain_text("LTV (P10)")
+    expect(banker.locator("#pledge-registration")).to_contain_text("示例质押登记")  # the pledge is effective
     banker.context.close()
 
     owner = sign_in(browser, live_server, "semi")

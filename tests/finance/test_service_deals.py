@@ -24,7 +24,10 @@ from tests.finance.support import (
 )
 from tests.world import World
 
+from ipops.assets.encumbrance_rules import Act
 from ipops.assets.models import AssetEvent, IpType, LegalStatus
+from ipops.assets.schemas import ConsentCreate
+from ipops.assets.service import give_consent
 from ipops.core.audit import audit_trail
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
@@ -83,6 +86,12 @@ def test_eligibility_refuses_with_reasons(uow: UnitOfWork, world: World) -> None
     lapsed = make_asset(uow, world, status=LegalStatus.LAPSED)
     short = make_asset(uow, world, expiry=dt.date(2027, 12, 31))
     _, pledged = approved_loan(uow, world)
+    give_consent(  # a pledged asset is licensed only with the pledgee's consent (民法典 art. 444)
+        uow=uow,
+        actor=world.users["banker"],
+        asset_id=pledged,
+        data=ConsentCreate(action=Act.LICENCE_NON_EXCLUSIVE),
+    )
     ids = [
         deals.create_contract(uow=uow, actor=actor, data=licence(asset, ref, "某公司", "320500")).id
         for asset, ref in ((lapsed, "L-1"), (short, "L-2"), (pledged, "L-3"))

@@ -18,6 +18,7 @@ from tests.finance.support import (
     make_asset,
     money,
     publish_policy,
+    register,
     step,
 )
 from tests.world import World
@@ -31,13 +32,9 @@ from ipops.core.money import Money
 from ipops.core.uow import UnitOfWork
 from ipops.finance import pledge
 from ipops.finance.models import LoanStatus
+from ipops.finance.pledge.ltv import CollateralFacts, PolicyTerms, assess_collateral
+from ipops.finance.pledge.valuation_sources import ValuationRange
 from ipops.finance.schemas import ApproveRequest, DefaultRequest, DisposalRequest
-from ipops.finance.valuation import (
-    CollateralFacts,
-    PolicyTerms,
-    ValuationRange,
-    assess_collateral,
-)
 
 
 def _terms(**overrides: object) -> PolicyTerms:
@@ -167,6 +164,10 @@ def test_state_machine_registers_and_releases_the_pledge(
     with pytest.raises(DomainError) as twice:
         pledge.approve_loan(uow=uow, actor=bank, loan_id=loan_id, step=ApproveRequest(occurred_on=TODAY))
     assert twice.value.code == ErrorCode.INVALID_STATE
+    with pytest.raises(DomainError) as unregistered:  # no pay-out before the pledge registration
+        pledge.disburse_loan(uow=uow, actor=bank, loan_id=loan_id, step=step())
+    assert unregistered.value.code == ErrorCode.INVALID_STATE
+    register(uow, world, loan_id)
     pledge.disburse_loan(uow=uow, actor=bank, loan_id=loan_id, step=step())
     repaid = pledge.repay_loan(uow=uow, actor=bank, loan_id=loan_id, step=step(dt.date(2028, 1, 15)))
     assert repaid.status == LoanStatus.REPAID
@@ -190,6 +191,7 @@ def test_state_machine_registers_and_releases_the_pledge(
         "finance.loan.created",
         "finance.loan.submitted",
         "finance.loan.approved",
+        "finance.loan.pledge_registered",
         "finance.loan.disbursed",
         "finance.loan.repaid",
     ]
@@ -248,17 +250,13 @@ def test_an_asset_pledged_once_cannot_back_a_second_loan(uow: UnitOfWork, world:
     publish_policy(uow, world)
     first, second = draft_loan(uow, world, [asset_id]), draft_loan(uow, world, [asset_id], amount="1000")
     appraise(uow, world, asset_id)
-    for loan_id in (first, second):
-        pledge.submit_loan(uow=uow, actor=world.users["ent_admin"], loan_id=loan_id, step=step())
+    pledge.submit_loan(uow=uow, actor=world.users["ent_admin"], loan_id=first, step=step())
+    with pytest.raises(DomainError) as refused:  # the first submission reserved the collateral
+        pledge.submit_loan(uow=uow, actor=world.users["ent_admin"], loan_id=second, step=step())
+    assert refused.value.code == ErrorCode.ASSET_ENCUMBERED
     pledge.approve_loan(
         uow=uow, actor=world.users["banker"], loan_id=first, step=ApproveRequest(occurred_on=TODAY)
     )
-    with pytest.raises(DomainError) as refused:
-        pledge.approve_loan(
-            uow=uow, actor=world.users["banker"], loan_id=second, step=ApproveRequest(occurred_on=TODAY)
-        )
-    assert refused.value.code == ErrorCode.VALIDATION_ERROR
-    assert "already pledged" in refused.value.detail
     with pytest.raises(DomainError) as drafting:
         draft_loan(uow, world, [asset_id])
     assert drafting.value.code == ErrorCode.ASSET_ENCUMBERED
@@ -347,7 +345,7 @@ def test_monitor_raises_one_alert_per_status_change(uow: UnitOfWork, world: Worl
     assert pledge.scan_pledge_alerts(uow=uow).new_alerts == []
     record_event(
         uow=uow,
-        actor=world.users["ent_admin"],
+        actor=world.users["suzhou_admin"],
         asset_id=asset_id,
         data=EventCreate(kind=EventKind.LAPSED, occurred_on=TODAY, note="未缴年费"),
     )
@@ -356,7 +354,7 @@ def test_monitor_raises_one_alert_per_status_change(uow: UnitOfWork, world: Worl
     assert pledge.scan_pledge_alerts(uow=uow).new_alerts == []
     record_event(
         uow=uow,
-        actor=world.users["ent_admin"],
+        actor=world.users["suzhou_admin"],
         asset_id=asset_id,
         data=EventCreate(kind=EventKind.RESTORED, occurred_on=TODAY),
     )

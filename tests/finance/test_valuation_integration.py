@@ -25,10 +25,14 @@ def test_signed_valuation_drives_the_loan_assessment(
 
     unsigned = pledge.assess_loan(uow=uow, actor=world.users["ent_admin"], loan_id=loan_id)
     assert unsigned.lines[0].valuation_source is None  # a draft report does not count
-    signed = client.post(
-        f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser")
-    )
-    assert signed.status_code == 200, signed.text
+    for signer in ("appraiser", "appraiser2"):  # two appraisers of the engaged firm, then it counts
+        signed = client.post(
+            f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, signer)
+        )
+        assert signed.status_code == 200, signed.text
+        if signer == "appraiser":
+            half = pledge.assess_loan(uow=uow, actor=world.users["ent_admin"], loan_id=loan_id)
+            assert half.lines[0].valuation_source is None  # one signature is not a signed report
 
     assessment = pledge.assess_loan(uow=uow, actor=world.users["ent_admin"], loan_id=loan_id)
     line = assessment.lines[0]

@@ -264,7 +264,12 @@ def test_statistics_tables_page_imports_and_refuses_with_reasons(client: TestCli
         data={"name": "mine", "as_of": "2021-04-26"},
         files={"file": ("jiangsu.csv", JIANGSU_2020, "text/csv")},
     )
-    assert refused.status_code == 422 and "无权执行此操作" in refused.text  # forms re-render with the reason
+    # an enterprise gets no import form, and a posted one is refused with the policy's reason
+    assert refused.status_code == 403 and "无权执行此操作" in refused.text
+    assert (
+        "<form"
+        not in client.get("/reports/datasets", headers=member).text.split("<main>", 1)[-1].split("</main>")[0]
+    )
     assert client.get(
         "/reports/datasets", headers={"accept": "text/html"}, follow_redirects=False
     ).status_code in (

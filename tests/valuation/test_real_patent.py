@@ -64,6 +64,16 @@ def test_valuation_report_for_a_real_sample_patent(
     assert asset["ipc_classes"] and all(symbol[:1] in "ABCDEFGH" for symbol in asset["ipc_classes"])
 
     banker = bearer(client, "banker")
+    review = client.post(  # the office opens the record to the bank that reviews it for a pledge
+        f"/api/v1/assets/{asset_id}/grants",
+        json={
+            "org_id": world.orgs["shanghai_bank"],
+            "actions": ["read", "read_valuations"],
+            "reason": "质押审查",
+        },
+        headers=admin,
+    )
+    assert review.status_code == 201, review.text
     body = request_body(asset_id, world, indicator_scores={})
     request = client.post("/api/v1/valuations/requests", json=body, headers=banker)
     assert request.status_code == 201, request.text

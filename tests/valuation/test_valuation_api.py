@@ -88,11 +88,22 @@ def test_request_run_sign_and_latest_range(client: TestClient, world: World, db_
     assert banker.status_code in (403, 404)
 
     appraiser = bearer(client, "appraiser")
-    signed = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
-    assert signed.status_code == 200, signed.text
-    assert signed.json()["status"] == "signed" and signed.json()["signed_at"]
+    first = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
+    assert first.status_code == 200, first.text
+    assert first.json()["status"] == "signing" and first.json()["seal"] is None
     again = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
-    assert again.status_code == 409
+    assert again.status_code == 409  # each appraiser signs once
+    assert latest_signed_range(db_session, asset_id=asset_id) is None
+    signed = client.post(
+        f"/api/v1/valuations/reports/{report['id']}/sign", headers=bearer(client, "appraiser2")
+    )
+    assert signed.status_code == 200, signed.text
+    body = signed.json()
+    assert body["status"] == "signed" and body["signed_at"]
+    assert [s["signer_name"] for s in body["signatures"]] == ["appraiser", "appraiser2"]
+    assert body["seal"]["org_id"] == world.orgs["hangzhou_appraiser"]
+    closed = client.post(f"/api/v1/valuations/reports/{report['id']}/sign", headers=appraiser)
+    assert closed.status_code == 409
 
     found = latest_signed_range(db_session, asset_id=asset_id)
     assert found is not None and found.report_id == report["id"]
@@ -102,8 +113,13 @@ def test_request_run_sign_and_latest_range(client: TestClient, world: World, db_
     assert rng.status_code == 200 and rng.json()["report_id"] == report["id"]
 
     trail = audit_trail(db_session, entity_type="valuation_report", entity_id=report["id"])
-    assert [t.action for t in trail] == ["valuation.run", "valuation.signed"]
-    assert trail[-1].actor_label == "appraiser"
+    assert [t.action for t in trail] == [
+        "valuation.run",
+        "valuation.signature_added",
+        "valuation.signature_added",
+        "valuation.signed",
+    ]
+    assert trail[-1].actor_label == "appraiser2"
 
 
 def test_rerun_reproduces_exactly(client: TestClient, world: World) -> None:
@@ -126,10 +142,14 @@ def test_outsider_cannot_read_private_valuation(client: TestClient, world: World
             client.get(f"/valuations/reports/{report['id']}", headers={**headers, **HTML}).status_code == 404
         )
     assert client.get(f"/api/v1/valuations/reports/{report['id']}").status_code == 401
-    # the owner, the region's administration and the engaged appraiser may read
-    for user in ("ent_member", "suzhou_admin", "appraiser"):
+    # the owner and the engaged firm's appraisers may read; a valuation is the owner's business, so the
+    # region's administration (which reads the asset) does not see it without a grant
+    for user in ("ent_member", "appraiser", "appraiser2"):
         response = client.get(f"/api/v1/valuations/reports/{report['id']}", headers=bearer(client, user))
         assert response.status_code == 200, user
+    office = bearer(client, "suzhou_admin")
+    assert client.get(f"/api/v1/valuations/reports/{report['id']}", headers=office).status_code == 404
+    assert client.get(f"/api/v1/valuations/assets/{asset_id}/reports", headers=office).json() == []
 
 
 def test_who_may_request(client: TestClient, world: World) -> None:
@@ -139,6 +159,18 @@ def test_who_may_request(client: TestClient, world: World) -> None:
         client.post("/api/v1/valuations/requests", json=body, headers=bearer(client, "hz_admin")).status_code
         == 403
     )
+    banker = client.post("/api/v1/valuations/requests", json=body, headers=bearer(client, "banker"))
+    assert banker.status_code == 403  # a bank with no business with the asset
+    review = client.post(
+        f"/api/v1/assets/{asset_id}/grants",
+        json={
+            "org_id": world.orgs["shanghai_bank"],
+            "actions": ["read", "read_valuations"],
+            "reason": "质押审查",
+        },
+        headers=bearer(client, "ent_admin"),
+    )
+    assert review.status_code == 201, review.text
     banker = client.post("/api/v1/valuations/requests", json=body, headers=bearer(client, "banker"))
     assert banker.status_code == 201, banker.text
     bad = {**body, "inputs": {**body["inputs"], "revenue": {"dist": "weibull"}}}

@@ -218,11 +218,20 @@ def test_detail_page_records_events_and_transfers(client: TestClient, world: Wor
     )
     location = created.headers["location"]
     page = client.get(location, headers=HTML)
-    assert 'id="transfer-form"' in page.text and 'id="event-form"' in page.text
+    # the owner may transfer; legal events are the office's to record, so the owner gets no event form
+    assert 'id="transfer-form"' in page.text and 'id="event-form"' not in page.text
+    refused = client.post(
+        f"{location}/events", data={"kind": "renewed", "occurred_on": "2031-01-01"}, headers=HTML
+    )
+    assert refused.status_code == 403
+    _sign_in(client, "suzhou_admin")
+    office_page = client.get(location, headers=HTML).text
+    assert 'id="event-form"' in office_page and 'id="transfer-form"' not in office_page
     event = client.post(
         f"{location}/events", data={"kind": "renewed", "occurred_on": "2031-01-01"}, follow_redirects=False
     )
     assert event.status_code == 303
+    _sign_in(client, "ent_admin")
     stale = client.post(
         f"{location}/transfer",
         data={

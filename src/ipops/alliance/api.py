@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request, status
 from ipops.alliance import service
 from ipops.alliance.schemas import (
     AllianceRead,
-    AuditRead,
     OrganisationCreate,
     OrganisationRead,
     PasswordChange,
@@ -17,7 +16,6 @@ from ipops.alliance.schemas import (
     UserCreate,
     UserRead,
 )
-from ipops.core.audit import list_audit
 from ipops.core.authz import Principal
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.web.deps import SignedInDep, UowDep, _bearer_token
@@ -53,7 +51,7 @@ def me(actor: SignedInDep) -> dict[str, object]:
     return {
         "user_id": actor.user_id,
         "username": actor.username,
-        "role": actor.role.value,
+        "role": actor.role,
         "alliance_id": actor.alliance_id,
         "region_code": actor.region_code,
         "org_id": actor.org_id,
@@ -82,20 +80,6 @@ def list_organisations(uow: UowDep, actor: SignedInDep) -> list[OrganisationRead
 def create_organisation(body: OrganisationCreate, uow: UowDep, actor: SignedInDep) -> OrganisationRead:
     """Register an organisation (alliance or region administrators)."""
     return service.create_organisation(uow=uow, actor=actor, data=body)
-
-
-@router.get("/audit", response_model=list[AuditRead])
-def audit_log(
-    uow: UowDep,
-    actor: SignedInDep,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    limit: int = 50,
-) -> list[AuditRead]:
-    """The audit log the caller administers: who changed what, when (database time)."""
-    with uow:
-        rows = list_audit(uow.session, actor=actor, entity_type=entity_type, entity_id=entity_id, limit=limit)
-        return [AuditRead.model_validate(r) for r in rows]
 
 
 @router.post("/users", response_model=UserRead, status_code=status.HTTP_201_CREATED)

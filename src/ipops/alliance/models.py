@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 
 from sqlalchemy import Boolean, ForeignKey, Index, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ipops.alliance.kinds import OrgKind
 from ipops.core.authz import Role
 from ipops.core.db import Base
 
-
-class OrgKind(StrEnum):
-    """What kind of organisation takes part in the alliance."""
-
-    ENTERPRISE = "enterprise"
-    UNIVERSITY = "university"  # university or research institute
-    FINANCIER = "financier"  # bank, guarantor, fund
-    SERVICE_AGENCY = "service_agency"
-    LAW_FIRM = "law_firm"
-    APPRAISER = "appraiser"
-    OPERATION_CENTRE = "operation_centre"
-    PROTECTION_CENTRE = "protection_centre"
-    ASSISTANCE_CENTRE = "assistance_centre"  # rights-protection assistance centre
-    IP_OFFICE = "ip_office"  # a city or provincial IP administration
+__all__ = ["Alliance", "AuthToken", "LoginAttempt", "OrgKind", "Organisation", "Region", "User"]
 
 
 class Alliance(Base):

@@ -19,7 +19,8 @@ from ipops.alliance.schemas import (
     PasswordReset,
     UserCreate,
 )
-from ipops.core.authz import Principal, Role
+from ipops.core.authz import Action, Principal, Tenancy, may_ever
+from ipops.core.authz.roles import grantable_roles
 from ipops.core.errors import DomainError, ErrorCode, error_title
 from ipops.web.deps import LOCALE_COOKIE, SESSION_COOKIE, PrincipalDep, SignedInDep, UowDep, request_locale
 from ipops.web.forms import error_lines
@@ -151,18 +152,10 @@ def _alliance_context(
         "cities": cities,
         "orgs": orgs,
         "org_kinds": list(OrgKind),
-        "can_register": actor.role in (Role.ALLIANCE_ADMIN, Role.REGION_ADMIN),
+        "can_register": may_ever(actor, "organisation", Action.CREATE),
         "errors": errors,
         "form": form,
     }
-
-
-# roles each administrator may grant from the accounts page (the service enforces the tenancy)
-GRANTABLE_ROLES: dict[Role, tuple[Role, ...]] = {
-    Role.ALLIANCE_ADMIN: tuple(r for r in Role if r != Role.PUBLIC),
-    Role.REGION_ADMIN: tuple(r for r in Role if r not in (Role.ALLIANCE_ADMIN, Role.PUBLIC)),
-    Role.ORG_ADMIN: (Role.ORG_MEMBER, Role.ORG_ADMIN),
-}
 
 
 def _users_page(
@@ -179,10 +172,11 @@ def _users_page(
     visible = service.list_organisations(uow=uow, actor=actor)
     context = {
         "users": users,
+        "actions": service.user_actions(uow=uow, actor=actor, user_ids=[u.id for u in users]),
         # an organisation administrator creates accounts for its own organisation only
-        "orgs": [o for o in visible if actor.role != Role.ORG_ADMIN or o.id == actor.org_id],
+        "orgs": [o for o in visible if actor.tenancy != Tenancy.ORGANISATION or o.id == actor.org_id],
         "org_names": {o.id: o.name for o in visible},
-        "roles": GRANTABLE_ROLES.get(actor.role, ()),
+        "roles": grantable_roles(actor.spec.groups, actor.role),  # the least powerful is preselected
         "errors": errors or [],
         "form": form or {},
         "notice": notice,
@@ -221,7 +215,7 @@ def user_create(
             username=username,
             display_name=display_name,
             password=password,
-            role=Role(role),
+            role=role,
             region_code=region_code or None,
             org_id=int(org_id) if org_id else None,
         )

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ipops.alliance.models import OrgKind
-from ipops.core.authz import Role
+from ipops.alliance.kinds import OrgKind
+from ipops.core.authz import known_role
 
 RegionCode = Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 Username = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.@-]{3,64}$")]
+RoleName = Annotated[str, AfterValidator(known_role)]  # any role registered with the policy
 
 
 class RegionRead(BaseModel):
@@ -73,7 +74,7 @@ class UserCreate(BaseModel):
     username: Username
     display_name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
     password: Password
-    role: Role
+    role: RoleName
     region_code: RegionCode | None = None
     org_id: int | None = None
     locale: str | None = Field(default=None, pattern="^(zh_CN|en)$")
@@ -100,7 +101,7 @@ class UserRead(BaseModel):
     id: int
     username: str
     display_name: str
-    role: Role
+    role: str
     alliance_id: int | None
     region_code: str | None
     org_id: int | None
@@ -125,17 +126,20 @@ class TokenRead(BaseModel):
 
 
 class AuditRead(BaseModel):
-    """One audit row."""
+    """One audit row; a row of a record the reader may not read is redacted to action, time and the
+    actor's organisation."""
 
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     at: dt.datetime
-    actor_user_id: int | None
-    actor_label: str
     action: str
     entity_type: str
     entity_id: str
+    actor_org_id: int | None
+    redacted: bool
+    actor_user_id: int | None
+    actor_label: str
     region_code: str | None
     org_id: int | None
     summary: dict[str, object]

@@ -13,10 +13,27 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ipops.alliance.models import Alliance, AuthToken, LoginAttempt, Organisation, Region, User
-from ipops.alliance.schemas import OrganisationCreate, OrganisationRead, UserCreate, UserRead
+from ipops.alliance.schemas import AllianceRead, OrganisationCreate, OrganisationRead, UserCreate, UserRead
+from ipops.alliance.scope import (
+    new_user_facts,
+    organisation_columns,
+    organisation_facts,
+    user_columns,
+    user_facts,
+)
 from ipops.core import codes, regions
 from ipops.core.audit import record_audit
-from ipops.core.authz import ORG_ROLES, REGION_ROLES, Principal, Role, region_contains
+from ipops.core.authz import (
+    Action,
+    Principal,
+    Role,
+    Tenancy,
+    clause,
+    may_ever,
+    region_contains,
+    require,
+    role_spec,
+)
 from ipops.core.config import get_settings
 from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
@@ -37,7 +54,7 @@ def principal_of(user: User) -> Principal:
     return Principal(
         user_id=user.id,
         username=user.username,
-        role=Role(user.role),
+        role=user.role,
         alliance_id=user.alliance_id,
         region_code=user.region_code,
         org_id=user.org_id,
@@ -179,20 +196,6 @@ def member_region_for(session: Session, *, alliance_id: int, region_code: str) -
     return max(containing, key=lambda m: len(m.code.rstrip("0")))
 
 
-def _require_admin_of_region(actor: Principal, *, alliance_id: int, region_code: str) -> None:
-    if actor.alliance_id != alliance_id:
-        raise DomainError(ErrorCode.FORBIDDEN)
-    if actor.role == Role.ALLIANCE_ADMIN:
-        return
-    if (
-        actor.role == Role.REGION_ADMIN
-        and actor.region_code
-        and region_contains(actor.region_code, region_code)
-    ):
-        return
-    raise DomainError(ErrorCode.FORBIDDEN)
-
-
 def create_organisation(*, uow: UnitOfWork, actor: Principal, data: OrganisationCreate) -> OrganisationRead:
     """Register an organisation in the actor's alliance after checking its USCC and region."""
     if actor.alliance_id is None:
@@ -204,7 +207,12 @@ def create_organisation(*, uow: UnitOfWork, actor: Principal, data: Organisation
         raise DomainError(ErrorCode.INVALID_CODE, str(exc), field_code=exc.code) from exc
     with uow:
         session = uow.session
-        _require_admin_of_region(actor, alliance_id=actor.alliance_id, region_code=data.region_code)
+        require(
+            session,
+            actor,
+            Action.CREATE,
+            organisation_facts(None, alliance_id=actor.alliance_id, region_code=data.region_code),
+        )
         member_region_for(session, alliance_id=actor.alliance_id, region_code=data.region_code)
         org = Organisation(alliance_id=actor.alliance_id, **data.model_dump())
         session.add(org)
@@ -227,51 +235,60 @@ def create_organisation(*, uow: UnitOfWork, actor: Principal, data: Organisation
 
 
 def list_organisations(*, uow: UnitOfWork, actor: Principal) -> list[OrganisationRead]:
-    """Organisations of the actor's alliance (directory data, visible to every member)."""
-    if actor.alliance_id is None:
-        return []
+    """Organisations the actor may read (the alliance's directory, for its members), by id."""
     with uow:
         rows = uow.session.scalars(
             select(Organisation)
-            .where(Organisation.alliance_id == actor.alliance_id)
+            .where(clause(actor, Action.READ, organisation_columns()))
             .order_by(Organisation.id)
         )
         return [OrganisationRead.model_validate(o) for o in rows]
 
 
+def _check_account_tenancy(data: UserCreate, org: Organisation | None) -> None:
+    """A role's tenancy decides what an account names: an organisation (of the right kind) or a region."""
+    spec = role_spec(data.role)
+    if spec.tenancy == Tenancy.ORGANISATION:
+        if org is None:
+            raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role} needs an organisation")
+        if spec.org_kinds and org.kind not in spec.org_kinds:
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR, f"role {data.role} is held at {', '.join(sorted(spec.org_kinds))}"
+            )
+        if data.region_code is not None and data.region_code != org.region_code:
+            raise DomainError(
+                ErrorCode.VALIDATION_ERROR,
+                f"an account of {org.name} is in its region {org.region_code}, not {data.region_code}",
+            )
+    elif org is not None:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role} belongs to no organisation")
+    if spec.tenancy == Tenancy.REGION and data.region_code is None:
+        raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role} needs a region")
+
+
 def create_user(
     *, uow: UnitOfWork, actor: Principal, data: UserCreate, alliance_id: int | None = None
 ) -> UserRead:
-    """Create a user within what the actor administers; the CLI acts as SYSTEM for the first admin."""
+    """Open an account where the policy lets the actor; an organisation's account takes its region."""
     target_alliance = alliance_id if alliance_id is not None else actor.alliance_id
     with uow:
         session = uow.session
         org: Organisation | None = session.get(Organisation, data.org_id) if data.org_id else None
         if data.org_id and (org is None or org.alliance_id != target_alliance):
             raise DomainError(ErrorCode.NOT_FOUND, "organisation not found in this alliance")
-        if data.role in ORG_ROLES | {Role.APPRAISER, Role.FINANCIER} and org is None:
-            raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role.value} needs an organisation")
-        if data.role in REGION_ROLES and data.region_code is None:
-            raise DomainError(ErrorCode.VALIDATION_ERROR, f"role {data.role.value} needs a region")
-        region_code = data.region_code or (org.region_code if org else None)
-        if actor.user_id is not None:  # a person, not the CLI bootstrap
-            if actor.role == Role.ORG_ADMIN:
-                if org is None or org.id != actor.org_id or data.role not in ORG_ROLES:
-                    raise DomainError(ErrorCode.FORBIDDEN)
-            elif target_alliance is None or region_code is None:
-                if actor.role != Role.ALLIANCE_ADMIN or target_alliance != actor.alliance_id:
-                    raise DomainError(ErrorCode.FORBIDDEN)
-            else:
-                _require_admin_of_region(actor, alliance_id=target_alliance, region_code=region_code)
-            if data.role == Role.ALLIANCE_ADMIN and actor.role != Role.ALLIANCE_ADMIN:
-                raise DomainError(ErrorCode.FORBIDDEN)
-        if target_alliance is not None and data.region_code is not None:
-            member_region_for(session, alliance_id=target_alliance, region_code=data.region_code)
+        region_code = org.region_code if org is not None else data.region_code
+        facts = new_user_facts(
+            session, alliance_id=target_alliance, region_code=region_code, org=org, role=data.role
+        )
+        require(session, actor, Action.CREATE, facts)  # on the organisation's own region, not the request's
+        _check_account_tenancy(data, org)
+        if target_alliance is not None and region_code is not None and org is None:
+            member_region_for(session, alliance_id=target_alliance, region_code=region_code)
         user = User(
             username=data.username,
             display_name=data.display_name,
             password_hash=password_hasher.hash(data.password),
-            role=data.role.value,
+            role=data.role,
             alliance_id=target_alliance,
             region_code=region_code,
             org_id=data.org_id,
@@ -296,38 +313,39 @@ def create_user(
         return UserRead.model_validate(user)
 
 
-def _administers_user(actor: Principal, user: User) -> bool:
-    """Whether the actor administers this account (the same tenancy rule as creating it)."""
-    if actor.alliance_id is None or user.alliance_id != actor.alliance_id or user.id == actor.user_id:
-        return False
-    role = Role(user.role)
-    if actor.role == Role.ALLIANCE_ADMIN:
-        return True
-    if actor.role == Role.REGION_ADMIN and role != Role.ALLIANCE_ADMIN:
-        return bool(actor.region_code and region_contains(actor.region_code, user.region_code))
-    if actor.role == Role.ORG_ADMIN:
-        return actor.org_id is not None and user.org_id == actor.org_id and role in ORG_ROLES
-    return False
-
-
-USER_ADMIN_ROLES = frozenset({Role.ALLIANCE_ADMIN, Role.REGION_ADMIN, Role.ORG_ADMIN})
+def may_manage_accounts(actor: Principal) -> bool:
+    """Whether the actor's role may open accounts at all (the accounts page and its menu entry)."""
+    return actor.user_id is not None and may_ever(actor, "user", Action.CREATE)
 
 
 def list_users(*, uow: UnitOfWork, actor: Principal) -> list[UserRead]:
-    """The accounts the actor administers (alliance, region and below, or own organisation), by id."""
-    if actor.role not in USER_ADMIN_ROLES or actor.alliance_id is None:
+    """The other accounts the actor may see (its organisation's, or its region's and below), by id."""
+    if not may_manage_accounts(actor):
         raise DomainError(ErrorCode.FORBIDDEN, "only administrators manage accounts")
     with uow:
         users = uow.session.scalars(
-            select(User).where(User.alliance_id == actor.alliance_id).order_by(User.id)
+            select(User)
+            .where(clause(actor, Action.READ, user_columns()), User.id != actor.user_id)
+            .order_by(User.id)
         ).all()
-        return [UserRead.model_validate(u) for u in users if _administers_user(actor, u)]
+        return [UserRead.model_validate(u) for u in users]
 
 
-def _administered_user(session: Session, actor: Principal, user_id: int) -> User:
+def user_actions(*, uow: UnitOfWork, actor: Principal, user_ids: list[int]) -> dict[int, frozenset[str]]:
+    """What the actor may do to each listed account (the accounts page shows only those buttons)."""
+    from ipops.core.authz import allowed_actions
+
+    with uow:
+        session = uow.session
+        users = session.scalars(select(User).where(User.id.in_(user_ids))).all()
+        return {u.id: allowed_actions(session, actor, user_facts(session, u)) for u in users}
+
+
+def _administered_user(session: Session, actor: Principal, user_id: int, action: str) -> User:
     user = session.scalars(select(User).where(User.id == user_id).with_for_update()).one_or_none()
-    if user is None or not _administers_user(actor, user):
-        raise DomainError(ErrorCode.NOT_FOUND)  # another tenancy's account does not reveal itself
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    require(session, actor, action, user_facts(session, user))  # 404 to those who may not see it
     return user
 
 
@@ -342,7 +360,7 @@ def set_user_active(*, uow: UnitOfWork, actor: Principal, user_id: int, active: 
     """Deactivate (signing out every session and token) or reactivate an account the actor administers."""
     with uow:
         session = uow.session
-        user = _administered_user(session, actor, user_id)
+        user = _administered_user(session, actor, user_id, Action.ACTIVATE if active else Action.DEACTIVATE)
         before = user.is_active
         user.is_active = active
         if not active:
@@ -383,7 +401,7 @@ def reset_password(*, uow: UnitOfWork, actor: Principal, user_id: int, new_passw
     """An administrator sets a new password for an account it administers; its sessions are signed out."""
     with uow:
         session = uow.session
-        user = _administered_user(session, actor, user_id)
+        user = _administered_user(session, actor, user_id, Action.RESET_PASSWORD)
         _set_password(session, actor, user, new_password, action="user.password_reset", keep_token=None)
         uow.commit()
 
@@ -409,7 +427,7 @@ def create_alliance(
     *, uow: UnitOfWork, actor: Principal, code: str, name_zh: str, name_en: str, region_codes: list[str]
 ) -> int:
     """Create an alliance with member regions named from the bundled GB/T 2260 table (system use)."""
-    if actor.user_id is not None and actor.role != Role.ALLIANCE_ADMIN:
+    if not actor.system and actor.role != Role.ALLIANCE_ADMIN:
         raise DomainError(ErrorCode.FORBIDDEN)
     table = regions.load_regions()
     with uow:
@@ -444,3 +462,46 @@ def create_alliance(
         )
         uow.commit()
         return alliance.id
+
+
+def organisations_by_id(session: Session, ids: set[int]) -> dict[int, OrganisationRead]:
+    """Organisations by id inside the caller's transaction (other domains name their parties with these)."""
+    if not ids:
+        return {}
+    rows = session.scalars(select(Organisation).where(Organisation.id.in_(sorted(ids))))
+    return {o.id: OrganisationRead.model_validate(o) for o in rows}
+
+
+def principal_by_username(session: Session, *, username: str, alliance_id: int) -> Principal:
+    """The principal of an account of an alliance (the sample's story acts as its users)."""
+    user = session.scalars(
+        select(User).where(User.username == username, User.alliance_id == alliance_id)
+    ).one_or_none()
+    if user is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"no account {username} in this alliance")
+    return principal_of(user)
+
+
+def alliance_id_for_code(session: Session, *, code: str) -> int | None:
+    """The id of the alliance with this code, if there is one."""
+    found = session.scalar(select(Alliance.id).where(Alliance.code == code))
+    return int(found) if found is not None else None
+
+
+def alliances(session: Session) -> list[AllianceRead]:
+    """Every alliance with its regions, by code."""
+    return [AllianceRead.model_validate(a) for a in session.scalars(select(Alliance).order_by(Alliance.code))]
+
+
+def alliance_read_by_code(session: Session, *, code: str) -> AllianceRead | None:
+    """An alliance with its member regions, by code."""
+    found = session.scalar(select(Alliance).where(Alliance.code == code))
+    return AllianceRead.model_validate(found) if found is not None else None
+
+
+def display_name_of(session: Session, *, user_id: int) -> str:
+    """An account's display name (a signature shows who signed, not a login name)."""
+    name = session.scalar(select(User.display_name).where(User.id == user_id))
+    if name is None:
+        raise DomainError(ErrorCode.NOT_FOUND)
+    return str(name)

@@ -11,19 +11,34 @@ from pydantic import ValidationError
 
 from ipops.alliance.service import list_organisations
 from ipops.assets import service
-from ipops.assets.models import EventKind, IpType, LegalStatus
-from ipops.assets.schemas import AssetCreate, AssetFilter, AssetUpdate, EventCreate, OwnerIn, TransferRequest
-from ipops.core.authz import Action, RecordScope, Visibility, can
+from ipops.assets.encumbrance_rules import Act
+from ipops.assets.ip_types import EventKind, IpType, LegalStatus
+from ipops.assets.schemas import (
+    SPECIAL_EVENTS,
+    AssetCreate,
+    AssetFilter,
+    AssetUpdate,
+    ConsentCreate,
+    EventCreate,
+    OwnerIn,
+    TransferRequest,
+)
+from ipops.core.authz import Action, Principal, Visibility
 from ipops.core.errors import DomainError
 from ipops.web.deps import PrincipalDep, SignedInDep, UowDep
 from ipops.web.forms import error_lines, split_list
+from ipops.web.guards import require_may
 from ipops.web.templating import render
 
 router = APIRouter(prefix="/assets", include_in_schema=False)
 
 
 def _choices() -> dict[str, Any]:
-    return {"ip_types": list(IpType), "statuses": list(LegalStatus), "visibilities": list(Visibility)}
+    return {
+        "ip_types": list(IpType),
+        "statuses": list(LegalStatus),
+        "visibilities": [v for v in Visibility if v != Visibility.RESTRICTED],  # trade secrets are, by type
+    }
 
 
 @router.get("", response_class=HTMLResponse)
@@ -43,7 +58,8 @@ def asset_list(
 
 @router.get("/new", response_class=HTMLResponse)
 def asset_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
-    """The form for a new asset."""
+    """The form for a new asset (owners' and the region's administrators' accounts)."""
+    require_may(actor, "asset", Action.CREATE)
     orgs = list_organisations(uow=uow, actor=actor)
     return render(request, "assets/form.html", {"orgs": orgs, "errors": [], "form": {}, **_choices()})
 
@@ -68,6 +84,7 @@ def asset_create(
     abstract: Annotated[str, Form()] = "",
 ) -> Response:
     """Create an asset from the form, or show the form again with the errors."""
+    require_may(actor, "asset", Action.CREATE)
     form = {
         "ip_type": ip_type,
         "title": title,
@@ -113,48 +130,54 @@ def asset_create(
     )
 
 
-@router.get("/{asset_id}", response_class=HTMLResponse)
-def asset_detail(asset_id: int, request: Request, uow: UowDep, actor: PrincipalDep) -> Response:
-    """One asset with owners and history."""
-    asset = service.get_asset(uow=uow, actor=actor, asset_id=asset_id)
-    scope = RecordScope(
-        alliance_id=asset.alliance_id,
-        region_code=asset.region_code,
-        visibility=asset.visibility,
-        owner_org_ids=frozenset(o.org_id for o in asset.owners if o.org_id is not None),
+def _detail(
+    request: Request,
+    uow: UowDep,
+    actor: Principal,
+    asset_id: int,
+    errors: list[str],
+    *,
+    status_code: int = 200,
+) -> Response:
+    asset, actions = service.get_asset_with_actions(uow=uow, actor=actor, asset_id=asset_id)
+    consents = (
+        service.list_consents(uow=uow, actor=actor, asset_id=asset_id) if actor.is_authenticated else []
     )
+    grants = service.list_access(uow=uow, actor=actor, asset_id=asset_id) if Action.GRANT in actions else []
     return render(
         request,
         "assets/detail.html",
         {
             "asset": asset,
-            "can_edit": can(actor, Action.UPDATE, scope),
-            "can_transfer": can(actor, Action.TRANSFER, scope) and not asset.pledged,
+            "actions": actions,
+            "joint": sum(1 for o in asset.owners) > 1,
+            "consents": consents,
+            "grants": grants,
+            "consent_acts": [a for a in Act],
             "orgs": list_organisations(uow=uow, actor=actor) if actor.is_authenticated else [],
             "event_kinds": [k for k in EventKind if k not in SPECIAL_EVENTS],
-            "errors": [],
+            "errors": errors,
             **_choices(),
         },
+        status_code=status_code,
     )
 
 
-SPECIAL_EVENTS = (EventKind.TRANSFERRED, EventKind.PLEDGED, EventKind.PLEDGE_RELEASED, EventKind.UPDATED)
+@router.get("/{asset_id}", response_class=HTMLResponse)
+def asset_detail(asset_id: int, request: Request, uow: UowDep, actor: PrincipalDep) -> Response:
+    """One asset with owners, encumbrances and history, and the forms of the acts the reader may take."""
+    return _detail(request, uow, actor, asset_id, [])
 
 
 def _detail_with_errors(
     request: Request, uow: UowDep, actor: SignedInDep, asset_id: int, errors: list[str]
 ) -> Response:
-    asset = service.get_asset(uow=uow, actor=actor, asset_id=asset_id)
-    context = {
-        "asset": asset,
-        "can_edit": True,
-        "can_transfer": not asset.pledged,
-        "orgs": list_organisations(uow=uow, actor=actor),
-        "event_kinds": [k for k in EventKind if k not in SPECIAL_EVENTS],
-        "errors": errors,
-        **_choices(),
-    }
-    return render(request, "assets/detail.html", context, status_code=422)
+    return _detail(request, uow, actor, asset_id, errors, status_code=422)
+
+
+def _require_on(uow: UowDep, actor: Principal, asset_id: int, action: str) -> None:
+    """404 or 403 unless the actor may take `action` on the asset (before a form is shown or posted)."""
+    service.require_asset_action(uow=uow, actor=actor, asset_id=asset_id, action=action)
 
 
 @router.post("/{asset_id}/events", response_class=HTMLResponse)
@@ -167,7 +190,8 @@ def asset_record_event(
     occurred_on: Annotated[str, Form()],
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    """Record a legal event from the detail page."""
+    """Record a legal event from the detail page (the region's office)."""
+    _require_on(uow, actor, asset_id, Action.RECORD_LEGAL_EVENT)
     try:
         data = EventCreate(
             kind=EventKind(kind), occurred_on=dt.date.fromisoformat(occurred_on), note=note or None
@@ -190,6 +214,7 @@ def asset_transfer(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Transfer the asset to one organisation from the detail page."""
+    _require_on(uow, actor, asset_id, Action.TRANSFER)
     try:
         data = TransferRequest(
             version=version,
@@ -205,7 +230,8 @@ def asset_transfer(
 
 @router.get("/{asset_id}/edit", response_class=HTMLResponse)
 def asset_edit(asset_id: int, request: Request, uow: UowDep, actor: SignedInDep) -> Response:
-    """The edit form."""
+    """The edit form (owners and the region's administrators)."""
+    _require_on(uow, actor, asset_id, Action.UPDATE)
     asset = service.get_asset(uow=uow, actor=actor, asset_id=asset_id)
     return render(request, "assets/edit.html", {"asset": asset, "errors": [], **_choices()})
 
@@ -219,18 +245,17 @@ def asset_update(
     version: Annotated[int, Form()],
     title: Annotated[str, Form()],
     title_en: Annotated[str, Form()] = "",
-    legal_status: Annotated[str, Form()] = "pending",
     visibility: Annotated[str, Form()] = "private",
     ipc_classes: Annotated[str, Form()] = "",
     nice_classes: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the edit form."""
+    _require_on(uow, actor, asset_id, Action.UPDATE)
     try:
         data = AssetUpdate(
             version=version,
             title=title,
             title_en=title_en or None,
-            legal_status=LegalStatus(legal_status),
             visibility=Visibility(visibility),
             ipc_classes=split_list(ipc_classes),
             nice_classes=[int(n) for n in split_list(nice_classes)],
@@ -243,3 +268,45 @@ def asset_update(
     return render(
         request, "assets/edit.html", {"asset": asset, "errors": errors, **_choices()}, status_code=422
     )
+
+
+@router.post("/{asset_id}/ownership/{decision}", response_class=HTMLResponse)
+def asset_ownership(
+    asset_id: int, decision: str, request: Request, uow: UowDep, actor: SignedInDep
+) -> Response:
+    """Accept or decline the share the actor's organisation was named for."""
+    _require_on(uow, actor, asset_id, Action.ACCEPT_OWNERSHIP)
+    try:
+        if decision == "accept":
+            service.accept_ownership(uow=uow, actor=actor, asset_id=asset_id)
+        elif decision == "decline":
+            service.decline_ownership(uow=uow, actor=actor, asset_id=asset_id)
+        else:
+            raise ValueError(f"unknown decision {decision}")
+        return RedirectResponse(f"/assets/{asset_id}", status_code=303)
+    except (ValidationError, DomainError, ValueError) as exc:
+        return _detail_with_errors(request, uow, actor, asset_id, error_lines(request, exc))
+
+
+@router.post("/{asset_id}/consents", response_class=HTMLResponse)
+def asset_consent(
+    asset_id: int,
+    request: Request,
+    uow: UowDep,
+    actor: SignedInDep,
+    action: Annotated[str, Form()],
+    counterparty_org_id: Annotated[str, Form()] = "",
+    terms: Annotated[str, Form()] = "",
+) -> Response:
+    """Consent, as a co-owner or as the pledgee, to one act."""
+    _require_on(uow, actor, asset_id, Action.CONSENT)
+    try:
+        data = ConsentCreate(
+            action=Act(action),
+            counterparty_org_id=int(counterparty_org_id) if counterparty_org_id else None,
+            terms=terms or None,
+        )
+        service.give_consent(uow=uow, actor=actor, asset_id=asset_id, data=data)
+        return RedirectResponse(f"/assets/{asset_id}", status_code=303)
+    except (ValidationError, DomainError, ValueError) as exc:
+        return _detail_with_errors(request, uow, actor, asset_id, error_lines(request, exc))

@@ -16,7 +16,8 @@ from pydantic import (
     model_validator,
 )
 
-from ipops.assets.models import EventKind, IpType, LegalStatus
+from ipops.assets.encumbrance_rules import Act
+from ipops.assets.ip_types import EventKind, IpType, LegalStatus
 from ipops.core import codes
 from ipops.core.authz import Visibility
 
@@ -50,6 +51,31 @@ class OwnerRead(BaseModel):
     country: str
     address: str | None
     share: Decimal
+    status: str  # accepted | pending (an organisation named as owner that has not accepted yet)
+    invited_by_org_id: int | None = None
+
+
+class EncumbranceRead(BaseModel):
+    """An encumbrance on an asset: pledge, judicial freeze, listing or exclusive licence."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    status: str
+    source_type: str
+    source_id: str
+    holder_org_id: int | None
+    holder_name: str | None
+    purpose: str | None
+    field: str | None
+    territory: str | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    registration_number: str | None
+    registered_on: dt.date | None
+    created_at: dt.datetime
+    released_at: dt.datetime | None
 
 
 def _normalise_ipc(values: list[str]) -> list[str]:
@@ -100,7 +126,12 @@ class AssetCreate(AssetFields):
 
 
 class AssetUpdate(BaseModel):
-    """A partial update; `version` must match the stored one (optimistic concurrency)."""
+    """A partial update of what the owners describe; `version` must match the stored one.
+
+    Legal status, dates and numbers come from the office record or from legal events, so they are not here.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     version: int
     title: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)] | None = (
@@ -108,12 +139,6 @@ class AssetUpdate(BaseModel):
     )
     title_en: str | None = None
     abstract: str | None = None
-    publication_number: str | None = None
-    publication_date: dt.date | None = None
-    registration_number: str | None = None
-    grant_date: dt.date | None = None
-    expiry_date: dt.date | None = None
-    legal_status: LegalStatus | None = None
     ipc_classes: IpcList | None = None
     nice_classes: NiceList | None = None
     visibility: Visibility | None = None
@@ -158,7 +183,7 @@ class AssetRead(BaseModel):
     ipc_classes: list[str]
     nice_classes: list[int]
     visibility: Visibility
-    pledged: bool
+    pledged: bool  # a pledge binds it: reserved by a submitted loan, approved, or registered
     lake_doc_id: str | None
     details: dict[str, Any]
     version: int
@@ -168,9 +193,10 @@ class AssetRead(BaseModel):
 
 
 class AssetDetail(AssetRead):
-    """A registry entry with its event history."""
+    """A registry entry with its event history and encumbrances."""
 
     events: list[EventRead]
+    encumbrances: list[EncumbranceRead]
 
 
 class AssetPage(BaseModel):
@@ -202,6 +228,18 @@ class TransferRequest(BaseModel):
     new_owners: list[OwnerIn] = Field(min_length=1, max_length=50)
     occurred_on: dt.date
     note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    listing_reference: str | None = None  # the market listing whose deal this transfer completes
+
+
+SPECIAL_EVENTS = frozenset(
+    {
+        EventKind.TRANSFERRED,
+        EventKind.PLEDGED,
+        EventKind.PLEDGE_RELEASED,
+        EventKind.UPDATED,
+        EventKind.LICENSED,
+    }
+)
 
 
 class EventCreate(BaseModel):
@@ -215,6 +253,112 @@ class EventCreate(BaseModel):
     @field_validator("kind")
     @classmethod
     def _not_special(cls, value: EventKind) -> EventKind:
-        if value in (EventKind.TRANSFERRED, EventKind.PLEDGED, EventKind.PLEDGE_RELEASED, EventKind.UPDATED):
+        if value in SPECIAL_EVENTS:
             raise ValueError(f"{value.value} events are recorded by their own use case")
         return value
+
+
+Reason = Annotated[str, StringConstraints(min_length=2, max_length=300, strip_whitespace=True)]
+
+
+class ConsentCreate(BaseModel):
+    """A co-owner's (or the pledgee's) consent to one act, naming the counterparty and terms where known."""
+
+    action: Act
+    counterparty_org_id: int | None = None
+    counterparty_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    terms: Annotated[str, StringConstraints(max_length=500)] | None = None
+    owner_seq: int | None = None  # for a co-owner outside the platform: its place in the owner list
+    document_reference: Annotated[str, StringConstraints(max_length=120)] | None = None
+    valid_days: Annotated[int, Field(ge=1, le=365)] = 90
+
+
+class ConsentRead(BaseModel):
+    """A recorded consent."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    asset_id: int
+    capacity: str
+    consenter_org_id: int | None
+    owner_seq: int | None
+    action: str
+    counterparty_org_id: int | None
+    counterparty_name: str | None
+    terms: str | None
+    document_reference: str | None
+    given_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None
+    used_for: str | None
+    revoked_at: dt.datetime | None
+
+
+GRANTABLE_ACTIONS = ("read", "read_valuations", "appraise")
+
+
+class GrantCreate(BaseModel):
+    """Access to one asset for a named organisation or region, with a reason and an expiry."""
+
+    org_id: int | None = None
+    region_code: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
+    actions: list[str] = Field(default_factory=lambda: ["read"], min_length=1, max_length=3)
+    reason: Reason
+    valid_days: Annotated[int, Field(ge=1, le=730)] = 90
+
+    @model_validator(mode="after")
+    def _one_grantee(self) -> GrantCreate:
+        if (self.org_id is None) == (self.region_code is None):
+            raise ValueError("name one organisation or one region")
+        unknown = sorted(set(self.actions) - set(GRANTABLE_ACTIONS))
+        if unknown:
+            raise ValueError(f"actions {unknown} cannot be granted")
+        return self
+
+
+class GrantRead(BaseModel):
+    """A record grant."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    entity_type: str
+    entity_id: int
+    grantee_org_id: int | None
+    grantee_region_code: str | None
+    actions: str
+    reason: str
+    source: str | None
+    granted_by_label: str
+    created_at: dt.datetime
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
+class FreezeCreate(BaseModel):
+    """A judicial freeze (财产保全) ordered by a court and recorded by the region's office."""
+
+    court: Annotated[str, StringConstraints(min_length=2, max_length=200)]
+    order_number: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+
+
+class LicenceCreate(BaseModel):
+    """A licence an owner grants: exclusive ones encumber the asset for their field, territory and term."""
+
+    licensee_org_id: int | None = None
+    licensee_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    exclusive: bool = False
+    reference: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    field: Annotated[str, StringConstraints(max_length=200)] | None = None
+    territory: Annotated[str, StringConstraints(max_length=200)] | None = None
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _licensee(self) -> LicenceCreate:
+        if self.licensee_org_id is None and not self.licensee_name:
+            raise ValueError("name the licensee")
+        return self

@@ -1,27 +1,59 @@
-"""Registry use cases: create, read, list, update, transfer, record events, and the encumbrance rule."""
+"""Registry use cases: record, read, list, describe, transfer, legal events, lake links, record grants; and
+the read models other domains use (collateral, valued assets), since they never touch the registry's tables.
+
+Ownership and consents live in `ownership`, encumbrances (pledges, freezes, licences) in `encumbrances`;
+their use cases are re-exported here so that other domains call one service.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from ipops.alliance.models import Organisation
 from ipops.alliance.service import member_region_for
+from ipops.assets import encumbrance_rules as rules
+from ipops.assets.encumbrances import (
+    check_act,
+    confirm_pledge,
+    grant_licence,
+    lift_freeze,
+    record_freeze,
+    register_pledge,
+    release_pledge,
+    reserve_pledge,
+)
 from ipops.assets.models import (
+    IN_FORCE,
     PATENT_TYPES,
     TERM_YEARS,
     Asset,
-    AssetEvent,
-    AssetOwner,
     EventKind,
     IpType,
     LegalStatus,
+)
+from ipops.assets.ownership import (
+    accept_ownership,
+    decline_ownership,
+    give_consent,
+    list_consents,
+    require_settled,
+    revoke_consent,
+    use_co_owner_consents,
+)
+from ipops.assets.records import (
+    add_event,
+    audit_asset,
+    build_owners,
+    derive_expiry,
+    derive_region,
+    locked_for,
+    snapshot,
 )
 from ipops.assets.schemas import (
     AssetCreate,
@@ -32,30 +64,45 @@ from ipops.assets.schemas import (
     AssetUpdate,
     EventCreate,
     EventRead,
-    OwnerIn,
+    GrantCreate,
+    GrantRead,
+    LicenceCreate,
     TransferRequest,
 )
-from ipops.core import codes, regions
-from ipops.core.audit import record_audit
-from ipops.core.authz import Action, Principal, RecordScope, Visibility, readable_clause, require
+from ipops.assets.scope import ACCEPTED, asset_columns, asset_facts, live_pledge, new_asset_facts, owned_by
+from ipops.core import codes
+from ipops.core.authz import (
+    Action,
+    Principal,
+    Visibility,
+    allowed_actions,
+    clause,
+    issue_grant,
+    region_prefix,
+    require,
+    revoke_grants,
+)
+from ipops.core.authz.facts import SqlValue
+from ipops.core.authz.grants import list_grants
 from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
 
-AUDITED_FIELDS = (
-    "title",
-    "title_en",
-    "legal_status",
-    "visibility",
-    "application_number",
-    "registration_number",
-    "grant_date",
-    "expiry_date",
-    "ipc_classes",
-    "nice_classes",
-    "region_code",
-    "pledged",
-)
+__all__ = [
+    "accept_ownership",
+    "check_act",
+    "confirm_pledge",
+    "decline_ownership",
+    "give_consent",
+    "grant_licence",
+    "lift_freeze",
+    "list_consents",
+    "record_freeze",
+    "register_pledge",
+    "release_pledge",
+    "reserve_pledge",
+    "revoke_consent",
+]
 
 # Events that change legal status when recorded.
 STATUS_AFTER_EVENT: dict[EventKind, LegalStatus] = {
@@ -66,60 +113,14 @@ STATUS_AFTER_EVENT: dict[EventKind, LegalStatus] = {
     EventKind.RESTORED: LegalStatus.GRANTED,
     EventKind.RENEWED: LegalStatus.GRANTED,
 }
-
-
-def scope_of(asset: Asset) -> RecordScope:
-    """The tenancy facts of an asset for the policy."""
-    return RecordScope(
-        alliance_id=asset.alliance_id,
-        region_code=asset.region_code,
-        visibility=Visibility(asset.visibility),
-        owner_org_ids=frozenset(o.org_id for o in asset.owners if o.org_id is not None),
-    )
-
-
-def _owned_by(org_id: int) -> ColumnElement[bool]:
-    return exists().where(AssetOwner.asset_id == Asset.id, AssetOwner.org_id == org_id)
+TRANSFERABLE = frozenset(
+    {LegalStatus.GRANTED, LegalStatus.PENDING, LegalStatus.PUBLISHED, LegalStatus.PROTECTED}
+)
 
 
 def readable_assets(actor: Principal) -> ColumnElement[bool]:
     """The policy's read rule as a WHERE clause on assets."""
-    return readable_clause(
-        actor,
-        alliance_id=Asset.alliance_id,
-        region_code=Asset.region_code,
-        visibility=Asset.visibility,
-        owned_by=_owned_by,
-    )
-
-
-def _snapshot(asset: Asset) -> dict[str, Any]:
-    snap = {f: getattr(asset, f) for f in AUDITED_FIELDS}
-    snap["owners"] = [{"org_id": o.org_id, "name": o.name, "share": o.share} for o in asset.owners]
-    return snap
-
-
-def _audit(
-    session: Session,
-    *,
-    actor: Principal,
-    action: str,
-    asset: Asset,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    owner_orgs = [o.org_id for o in asset.owners if o.org_id is not None]
-    record_audit(
-        session,
-        actor=actor,
-        action=action,
-        entity_type="asset",
-        entity_id=asset.id,
-        before=before,
-        after=after,
-        region_code=asset.region_code,
-        org_id=owner_orgs[0] if owner_orgs else None,
-    )
+    return clause(actor, Action.READ, asset_columns())
 
 
 def _validate_numbers(data: AssetCreate) -> None:
@@ -138,102 +139,47 @@ def _validate_numbers(data: AssetCreate) -> None:
         )
 
 
-def _build_owners(session: Session, *, alliance_id: int, owners: Sequence[OwnerIn]) -> list[AssetOwner]:
-    total = sum((o.share for o in owners), Decimal(0))
-    if total != Decimal(1):
-        raise DomainError(ErrorCode.OWNER_SHARES_INVALID, f"shares add up to {total}")
-    built: list[AssetOwner] = []
-    for seq, owner in enumerate(owners, start=1):
-        name, address = owner.name, owner.address
-        if owner.org_id is not None:
-            org = session.get(Organisation, owner.org_id)
-            if org is None or org.alliance_id != alliance_id:
-                raise DomainError(
-                    ErrorCode.NOT_FOUND, f"organisation {owner.org_id} not found in this alliance"
-                )
-            name, address = org.name, address or org.address
-        assert name is not None  # noqa: S101 - OwnerIn guarantees an org or a name
-        built.append(
-            AssetOwner(
-                seq=seq,
-                org_id=owner.org_id,
-                name=name,
-                country=owner.country,
-                address=address,
-                share=owner.share,
-            )
+def _visibility_for(ip_type: IpType, wanted: Visibility) -> Visibility:
+    """Trade secrets are restricted to their owners; nothing else may be, or the office would not see it."""
+    if ip_type == IpType.TRADE_SECRET:
+        return Visibility.RESTRICTED
+    if wanted == Visibility.RESTRICTED:
+        raise DomainError(
+            ErrorCode.VALIDATION_ERROR, "only a trade secret is restricted to its owners", field="visibility"
         )
-    return built
+    return wanted
 
 
-def _derive_region(session: Session, *, explicit: str | None, owners: Sequence[AssetOwner]) -> str:
-    if explicit:
-        return explicit
-    for owner in owners:
-        if owner.org_id is not None:
-            org = session.get(Organisation, owner.org_id)
-            if org is not None:
-                return org.region_code
-    for owner in owners:
-        if owner.address:
-            code = regions.load_regions().resolve_address(owner.address)
-            if code:
-                return code
-    raise DomainError(
-        ErrorCode.VALIDATION_ERROR, "the region could not be derived from the owners; give region_code"
-    )
-
-
-def _derive_expiry(
-    ip_type: IpType, *, application_date: dt.date | None, grant_date: dt.date | None
-) -> dt.date | None:
-    years = TERM_YEARS.get(ip_type)
-    start = grant_date if ip_type == IpType.TRADEMARK else application_date
-    if years is None or start is None:
-        return None
-    try:
-        return start.replace(year=start.year + years) - dt.timedelta(days=1)
-    except ValueError:  # 29 February
-        return start.replace(year=start.year + years, day=28)
-
-
-def _load_for_update(session: Session, asset_id: int) -> Asset:
+def detail_of(session: Session, asset_id: int) -> AssetDetail:
+    """The asset's full read model."""
     asset = session.scalars(
-        select(Asset).where(Asset.id == asset_id).options(selectinload(Asset.owners)).with_for_update()
+        select(Asset)
+        .where(Asset.id == asset_id)
+        .options(selectinload(Asset.owners), selectinload(Asset.events), selectinload(Asset.encumbrances))
+        .execution_options(populate_existing=True)
+    ).one()
+    return AssetDetail.model_validate(asset)
+
+
+def load_readable(session: Session, actor: Principal, asset_id: int) -> Asset:
+    """The asset, if the actor may read it (404 otherwise)."""
+    asset = session.scalars(
+        select(Asset)
+        .where(Asset.id == asset_id)
+        .options(selectinload(Asset.owners), selectinload(Asset.events), selectinload(Asset.encumbrances))
     ).one_or_none()
     if asset is None:
         raise DomainError(ErrorCode.NOT_FOUND)
+    require(session, actor, Action.READ, asset_facts(asset))
     return asset
 
 
-def _add_event(
-    session: Session,
-    asset: Asset,
-    *,
-    actor: Principal,
-    kind: EventKind,
-    occurred_on: dt.date,
-    note: str | None,
-    data: dict[str, Any] | None = None,
-) -> AssetEvent:
-    event = AssetEvent(
-        asset_id=asset.id,
-        kind=kind.value,
-        occurred_on=occurred_on,
-        actor_user_id=actor.user_id,
-        note=note,
-        data=data or {},
-    )
-    session.add(event)
-    return event
-
-
 def create_asset(*, uow: UnitOfWork, actor: Principal, data: AssetCreate) -> AssetRead:
-    """Record a new asset with its owners and a `filed` event."""
+    """Record a new asset; organisations other than the actor's are named owners until they accept."""
     if actor.alliance_id is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "only alliance members record assets")
+        raise DomainError(ErrorCode.FORBIDDEN, msgid="Only alliance members record assets.")
     _validate_numbers(data)
-    visibility = Visibility.RESTRICTED if data.ip_type == IpType.TRADE_SECRET else data.visibility
+    visibility = _visibility_for(data.ip_type, data.visibility)
     if data.ip_type == IpType.TRADE_SECRET and data.abstract:
         raise DomainError(
             ErrorCode.VALIDATION_ERROR,
@@ -241,16 +187,16 @@ def create_asset(*, uow: UnitOfWork, actor: Principal, data: AssetCreate) -> Ass
         )
     with uow:
         session = uow.session
-        owners = _build_owners(session, alliance_id=actor.alliance_id, owners=data.owners)
-        region_code = _derive_region(session, explicit=data.region_code, owners=owners)
+        owners = build_owners(session, alliance_id=actor.alliance_id, owners=data.owners, actor=actor)
+        region_code = derive_region(session, explicit=data.region_code, owners=owners)
         member_region_for(session, alliance_id=actor.alliance_id, region_code=region_code)
-        scope = RecordScope(
+        facts = new_asset_facts(
             alliance_id=actor.alliance_id,
             region_code=region_code,
             visibility=visibility,
-            owner_org_ids=frozenset(o.org_id for o in owners if o.org_id is not None),
+            owner_org_ids=[o.org_id for o in owners if o.org_id is not None],
         )
-        require(actor, Action.CREATE, scope)
+        require(session, actor, Action.CREATE, facts)
         fields = data.model_dump(exclude={"owners", "region_code", "visibility"})
         asset = Asset(
             alliance_id=actor.alliance_id,
@@ -260,7 +206,7 @@ def create_asset(*, uow: UnitOfWork, actor: Principal, data: AssetCreate) -> Ass
             **fields,
         )
         if asset.expiry_date is None:
-            asset.expiry_date = _derive_expiry(
+            asset.expiry_date = derive_expiry(
                 data.ip_type, application_date=data.application_date, grant_date=data.grant_date
             )
         if data.ip_type == IpType.TRADE_SECRET and data.legal_status == LegalStatus.PENDING:
@@ -272,32 +218,48 @@ def create_asset(*, uow: UnitOfWork, actor: Principal, data: AssetCreate) -> Ass
             raise DomainError(
                 ErrorCode.DUPLICATE, f"{data.application_number} is already in the registry"
             ) from exc
-        today = db_now(session).date()
-        _add_event(
+        add_event(
             session,
             asset,
             actor=actor,
             kind=EventKind.FILED,
-            occurred_on=data.application_date or today,
+            occurred_on=data.application_date or db_now(session).date(),
             note=None,
         )
-        _audit(session, actor=actor, action="asset.created", asset=asset, after=_snapshot(asset))
+        audit_asset(session, actor=actor, action="asset.created", asset=asset, after=snapshot(asset))
         uow.commit()
         return AssetRead.model_validate(asset)
 
 
 def get_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int) -> AssetDetail:
-    """One asset with owners and events, if the actor may read it."""
+    """One asset with owners, events and encumbrances, if the actor may read it."""
     with uow:
-        asset = uow.session.scalars(
-            select(Asset)
-            .where(Asset.id == asset_id)
-            .options(selectinload(Asset.owners), selectinload(Asset.events))
-        ).one_or_none()
-        if asset is None:
-            raise DomainError(ErrorCode.NOT_FOUND)
-        require(actor, Action.READ, scope_of(asset))
-        return AssetDetail.model_validate(asset)
+        return AssetDetail.model_validate(load_readable(uow.session, actor, asset_id))
+
+
+def get_asset_with_actions(
+    *, uow: UnitOfWork, actor: Principal, asset_id: int
+) -> tuple[AssetDetail, frozenset[str]]:
+    """One asset and the actions the actor may take on it (pages show only those forms)."""
+    with uow:
+        session = uow.session
+        asset = load_readable(session, actor, asset_id)
+        return AssetDetail.model_validate(asset), allowed_actions(session, actor, asset_facts(asset))
+
+
+def require_asset_action(*, uow: UnitOfWork, actor: Principal, asset_id: int, action: str) -> None:
+    """Refuse (404 or 403) unless the actor may take `action` on the asset."""
+    with uow:
+        session = uow.session
+        asset = load_readable(session, actor, asset_id)
+        require(session, actor, action, asset_facts(asset))
+
+
+def may_record_assets(actor: Principal) -> bool:
+    """Whether the actor's role may record assets at all (the "new asset" form and its link)."""
+    from ipops.core.authz import may_ever
+
+    return actor.alliance_id is not None and may_ever(actor, "asset", Action.CREATE)
 
 
 def _json_list_contains_int(column: Any, value: int) -> ColumnElement[bool]:
@@ -321,11 +283,9 @@ def list_assets(
     if filters.legal_status:
         conditions.append(Asset.legal_status == filters.legal_status.value)
     if filters.region_code:
-        from ipops.core.authz import region_prefix
-
         conditions.append(Asset.region_code.startswith(region_prefix(filters.region_code), autoescape=True))
     if filters.org_id is not None:
-        conditions.append(_owned_by(filters.org_id))
+        conditions.append(owned_by(filters.org_id))
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
         conditions.append(
@@ -341,14 +301,14 @@ def list_assets(
     if filters.nice_class is not None:
         conditions.append(_json_list_contains_int(Asset.nice_classes, filters.nice_class))
     if filters.pledged is not None:
-        conditions.append(Asset.pledged.is_(filters.pledged))
+        conditions.append(live_pledge() if filters.pledged else ~live_pledge())
     with uow:
         session = uow.session
         total = int(session.execute(select(func.count(Asset.id)).where(*conditions)).scalar_one())
         rows = session.scalars(
             select(Asset)
             .where(*conditions)
-            .options(selectinload(Asset.owners))
+            .options(selectinload(Asset.owners), selectinload(Asset.encumbrances))
             .order_by(Asset.id.desc())
             .offset((page - 1) * size)
             .limit(size)
@@ -357,58 +317,67 @@ def list_assets(
 
 
 def update_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: AssetUpdate) -> AssetRead:
-    """Change an asset's fields under optimistic concurrency."""
+    """Change what the owners describe (title, abstract, classes, visibility) under optimistic concurrency."""
     changes = data.model_dump(exclude_unset=True, exclude={"version"})
     with uow:
         session = uow.session
-        asset = _load_for_update(session, asset_id)
-        require(actor, Action.UPDATE, scope_of(asset))
+        asset = locked_for(session, actor, asset_id, Action.UPDATE)
         if asset.version != data.version:
             raise DomainError(ErrorCode.CONFLICT, f"version {data.version} is stale; now {asset.version}")
-        if asset.ip_type == IpType.TRADE_SECRET.value and (
-            changes.get("abstract") or changes.get("visibility") not in (None, Visibility.RESTRICTED)
-        ):
-            raise DomainError(
-                ErrorCode.VALIDATION_ERROR, "a trade secret stays restricted and holds no abstract"
-            )
-        before = _snapshot(asset)
+        if "visibility" in changes and changes["visibility"] is not None:
+            changes["visibility"] = _visibility_for(IpType(asset.ip_type), Visibility(changes["visibility"]))
+        if asset.ip_type == IpType.TRADE_SECRET.value and changes.get("abstract"):
+            raise DomainError(ErrorCode.VALIDATION_ERROR, "a trade secret holds no abstract")
+        before = snapshot(asset)
         for name, value in changes.items():
             setattr(asset, name, value.value if hasattr(value, "value") else value)
         asset.version += 1
         asset.updated_at = db_now(session)
-        _audit(
-            session, actor=actor, action="asset.updated", asset=asset, before=before, after=_snapshot(asset)
+        audit_asset(
+            session, actor=actor, action="asset.updated", asset=asset, before=before, after=snapshot(asset)
         )
         uow.commit()
         return AssetRead.model_validate(asset)
 
 
-def ensure_not_encumbered(asset: Asset) -> None:
-    """The registry rule every module calls before moving an asset: no transfer or listing while pledged."""
-    if asset.pledged:
-        raise DomainError(ErrorCode.ASSET_ENCUMBERED, f"asset {asset.id} is pledged")
-
-
 def transfer_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: TransferRequest) -> AssetRead:
-    """Replace the owners atomically, move the asset's region with them, and record a `transferred` event."""
+    """Replace the owners under the row lock: consents, encumbrances and state are checked first."""
     with uow:
         session = uow.session
-        asset = _load_for_update(session, asset_id)
-        require(actor, Action.TRANSFER, scope_of(asset))
+        asset = locked_for(session, actor, asset_id, Action.TRANSFER)
         if asset.version != data.version:
             raise DomainError(ErrorCode.CONFLICT, f"version {data.version} is stale; now {asset.version}")
-        ensure_not_encumbered(asset)
-        if asset.legal_status not in (
-            LegalStatus.GRANTED,
-            LegalStatus.PENDING,
-            LegalStatus.PUBLISHED,
-            LegalStatus.PROTECTED,
-        ):
+        require_settled(asset)
+        if asset.legal_status not in TRANSFERABLE:
             raise DomainError(ErrorCode.INVALID_STATE, f"a {asset.legal_status} asset cannot be transferred")
-        before = _snapshot(asset)
-        new_owners = _build_owners(session, alliance_id=asset.alliance_id, owners=data.new_owners)
+        current = frozenset(o.org_id for o in asset.owners if o.org_id is not None and o.status == ACCEPTED)
+        new_owners = build_owners(
+            session,
+            alliance_id=asset.alliance_id,
+            owners=data.new_owners,
+            actor=actor,
+            already_accepted=current,
+        )
+        counterparties = {o.org_id for o in new_owners if o.org_id is not None} - current
+        use_co_owner_consents(
+            session,
+            asset,
+            acting_org_id=actor.org_id,
+            act=rules.Act.TRANSFER,
+            counterparties=counterparties,
+            used_for="transfer",
+        )
+        outcome = check_act(
+            session,
+            asset,
+            act=rules.Act.TRANSFER,
+            counterparties=counterparties,
+            via=f"listing:{data.listing_reference}" if data.listing_reference else None,
+            used_for="transfer",
+        )
+        before = snapshot(asset)
         new_region = (
-            _derive_region(session, explicit=None, owners=new_owners)
+            derive_region(session, explicit=None, owners=new_owners)
             if any(o.org_id or o.address for o in new_owners)
             else asset.region_code
         )
@@ -420,7 +389,7 @@ def transfer_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Tr
         asset.region_code = new_region
         asset.version += 1
         asset.updated_at = db_now(session)
-        _add_event(
+        add_event(
             session,
             asset,
             actor=actor,
@@ -430,27 +399,27 @@ def transfer_asset(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Tr
             data={
                 "from": before["owners"],
                 "to": [{"org_id": o.org_id, "name": o.name, "share": str(o.share)} for o in new_owners],
+                "subject_to": [f"{e.kind} {e.source}" for e in outcome.disclosed],
             },
         )
-        _audit(
+        audit_asset(
             session,
             actor=actor,
             action="asset.transferred",
             asset=asset,
             before=before,
-            after=_snapshot(asset),
+            after=snapshot(asset),
         )
         uow.commit()
         return AssetRead.model_validate(asset)
 
 
 def record_event(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: EventCreate) -> EventRead:
-    """Record a legal event and move the legal status it implies."""
+    """The region's office records a legal event from the office record; it moves the legal status."""
     with uow:
         session = uow.session
-        asset = _load_for_update(session, asset_id)
-        require(actor, Action.UPDATE, scope_of(asset))
-        before = _snapshot(asset)
+        asset = locked_for(session, actor, asset_id, Action.RECORD_LEGAL_EVENT)
+        before = snapshot(asset)
         new_status = STATUS_AFTER_EVENT.get(data.kind)
         if new_status is not None:
             asset.legal_status = new_status.value
@@ -461,7 +430,7 @@ def record_event(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Even
             asset.expiry_date = asset.expiry_date.replace(year=asset.expiry_date.year + years)
         asset.version += 1
         asset.updated_at = db_now(session)
-        event = _add_event(
+        event = add_event(
             session,
             asset,
             actor=actor,
@@ -471,56 +440,16 @@ def record_event(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: Even
             data=data.data,
         )
         session.flush()
-        _audit(
+        audit_asset(
             session,
             actor=actor,
             action=f"asset.event.{data.kind.value}",
             asset=asset,
             before=before,
-            after=_snapshot(asset),
+            after=snapshot(asset),
         )
         uow.commit()
         return EventRead.model_validate(event)
-
-
-def set_pledge(
-    session: Session,
-    *,
-    actor: Principal,
-    asset_ids: Sequence[int],
-    pledged: bool,
-    reference: str,
-    occurred_on: dt.date,
-) -> list[Asset]:
-    """Pledge or release assets inside the caller's transaction; rows are locked in primary-key order."""
-    assets = list(
-        session.scalars(
-            select(Asset).where(Asset.id.in_(sorted(set(asset_ids)))).order_by(Asset.id).with_for_update()
-        )
-    )
-    if len(assets) != len(set(asset_ids)):
-        raise DomainError(ErrorCode.NOT_FOUND, "some assets do not exist")
-    for asset in assets:
-        if pledged:
-            ensure_not_encumbered(asset)
-            if asset.legal_status not in (LegalStatus.GRANTED, LegalStatus.PROTECTED):
-                raise DomainError(ErrorCode.INVALID_STATE, f"asset {asset.id} is {asset.legal_status}")
-        elif not asset.pledged:
-            raise DomainError(ErrorCode.INVALID_STATE, f"asset {asset.id} is not pledged")
-        before = _snapshot(asset)
-        asset.pledged = pledged
-        asset.version += 1
-        kind = EventKind.PLEDGED if pledged else EventKind.PLEDGE_RELEASED
-        _add_event(session, asset, actor=actor, kind=kind, occurred_on=occurred_on, note=reference)
-        _audit(
-            session,
-            actor=actor,
-            action=f"asset.{kind.value}",
-            asset=asset,
-            before=before,
-            after=_snapshot(asset),
-        )
-    return assets
 
 
 def record_licence(
@@ -531,30 +460,220 @@ def record_licence(
     licensee: str,
     reference: str,
     occurred_on: dt.date,
-) -> AssetEvent:
-    """Write a `licensed` event on an asset inside the caller's transaction (the asset row is locked)."""
+) -> None:
+    """A non-exclusive licence the owner granted, in the caller's transaction (a co-owner may alone)."""
+    from ipops.assets.encumbrances import add_licence
+
+    add_licence(
+        session,
+        actor=actor,
+        asset_id=asset_id,
+        data=LicenceCreate(licensee_name=licensee, reference=reference, starts_on=occurred_on),
+    )
+
+
+# ------------------------------------------------------------------ record grants on assets
+
+
+def grant_access(*, uow: UnitOfWork, actor: Principal, asset_id: int, data: GrantCreate) -> GrantRead:
+    """Open one asset to a named organisation or region, with a reason and an expiry."""
+    with uow:
+        session = uow.session
+        asset = locked_for(session, actor, asset_id, Action.GRANT)
+        grant = issue_grant(
+            session,
+            actor=actor,
+            alliance_id=asset.alliance_id,
+            entity_type="asset",
+            entity_id=asset.id,
+            actions=data.actions,
+            reason=data.reason,
+            expires_at=db_now(session) + dt.timedelta(days=data.valid_days),
+            grantee_org_id=data.org_id,
+            grantee_region_code=data.region_code,
+        )
+        uow.commit()
+        return GrantRead.model_validate(grant)
+
+
+def revoke_access(*, uow: UnitOfWork, actor: Principal, asset_id: int, grant_id: int) -> None:
+    """Revoke a grant on the asset."""
+    with uow:
+        session = uow.session
+        asset = locked_for(session, actor, asset_id, Action.GRANT)
+        if not revoke_grants(
+            session, actor=actor, entity_type="asset", entity_id=asset.id, grant_id=grant_id
+        ):
+            raise DomainError(ErrorCode.NOT_FOUND)
+        uow.commit()
+
+
+def list_access(*, uow: UnitOfWork, actor: Principal, asset_id: int) -> list[GrantRead]:
+    """The grants on an asset, for those who may grant on it."""
+    with uow:
+        session = uow.session
+        asset = load_readable(session, actor, asset_id)
+        require(session, actor, Action.GRANT, asset_facts(asset))
+        return [
+            GrantRead.model_validate(g) for g in list_grants(session, entity_type="asset", entity_id=asset.id)
+        ]
+
+
+def issue_asset_grants(
+    session: Session,
+    *,
+    actor: Principal,
+    asset_ids: Sequence[int],
+    org_id: int,
+    actions: Sequence[str],
+    reason: str,
+    source: str,
+    expires_at: dt.datetime,
+) -> None:
+    """Grants a use case gives as part of its own act (a submitted loan opens its collateral to the bank)."""
+    rows = session.execute(
+        select(Asset.id, Asset.alliance_id).where(Asset.id.in_(sorted(set(asset_ids))))
+    ).all()
+    for ident, alliance_id in rows:
+        issue_grant(
+            session,
+            actor=actor,
+            alliance_id=alliance_id,
+            entity_type="asset",
+            entity_id=ident,
+            actions=actions,
+            reason=reason,
+            expires_at=expires_at,
+            grantee_org_id=org_id,
+            source=source,
+        )
+
+
+def revoke_asset_grants(session: Session, *, actor: Principal, asset_ids: Sequence[int], source: str) -> None:
+    """Revoke the grants a use case gave (the loan was withdrawn or rejected)."""
+    for ident in sorted(set(asset_ids)):
+        revoke_grants(session, actor=actor, entity_type="asset", entity_id=ident, source=source)
+
+
+# ------------------------------------------------------------------ read models for other domains
+
+
+@dataclass(frozen=True, slots=True)
+class AssetBrief:
+    """What another domain needs to show and judge an asset: names, status, life, owners, encumbrances."""
+
+    id: int
+    alliance_id: int
+    region_code: str | None
+    visibility: str
+    title: str
+    ip_type: str
+    jurisdiction: str
+    application_number: str | None
+    publication_number: str | None
+    application_date: dt.date | None
+    expiry_date: dt.date | None
+    legal_status: str
+    lake_doc_id: str | None
+    owner_names: tuple[str, ...]
+    owner_org_ids: frozenset[int]  # accepted owners
+    pledged: bool
+    pledge_sources: frozenset[str]  # "loan:12" for each live pledge
+
+    @property
+    def in_force(self) -> bool:
+        """Granted or protected."""
+        return self.legal_status in IN_FORCE
+
+
+def _brief(asset: Asset) -> AssetBrief:
+    return AssetBrief(
+        id=asset.id,
+        alliance_id=asset.alliance_id,
+        region_code=asset.region_code,
+        visibility=asset.visibility,
+        title=asset.title,
+        ip_type=asset.ip_type,
+        jurisdiction=asset.jurisdiction,
+        application_number=asset.application_number,
+        publication_number=asset.publication_number,
+        application_date=asset.application_date,
+        expiry_date=asset.expiry_date,
+        legal_status=asset.legal_status,
+        lake_doc_id=asset.lake_doc_id,
+        owner_names=tuple(o.name for o in asset.owners),
+        owner_org_ids=frozenset(
+            o.org_id for o in asset.owners if o.org_id is not None and o.status == ACCEPTED
+        ),
+        pledged=asset.pledged,
+        pledge_sources=frozenset(
+            f"{e.source_type}:{e.source_id}"
+            for e in asset.encumbrances
+            if e.kind == "pledge" and e.status != "released"
+        ),
+    )
+
+
+def briefs(session: Session, asset_ids: Sequence[int], *, lock: bool = False) -> dict[int, AssetBrief]:
+    """Assets by id inside the caller's transaction; `lock` takes the rows FOR UPDATE in key order."""
+    stmt = (
+        select(Asset)
+        .where(Asset.id.in_(sorted(set(asset_ids))))
+        .options(selectinload(Asset.owners), selectinload(Asset.encumbrances))
+        .order_by(Asset.id)
+    )
+    rows = session.scalars(stmt.with_for_update(of=Asset) if lock else stmt).all()
+    return {a.id: _brief(a) for a in rows}
+
+
+def brief(session: Session, asset_id: int) -> AssetBrief:
+    """One asset's brief, or NOT_FOUND."""
+    found = briefs(session, [asset_id]).get(asset_id)
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"asset {asset_id} not found")
+    return found
+
+
+def readable_briefs(session: Session, actor: Principal, asset_ids: Sequence[int]) -> dict[int, AssetBrief]:
+    """The briefs of those assets the actor may read."""
+    rows = session.scalars(
+        select(Asset)
+        .where(Asset.id.in_(sorted(set(asset_ids))), readable_assets(actor))
+        .options(selectinload(Asset.owners), selectinload(Asset.encumbrances))
+    ).all()
+    return {a.id: _brief(a) for a in rows}
+
+
+def assets_owned_by(*, uow: UnitOfWork, org_id: int, unpledged: bool = True) -> list[dict[str, Any]]:
+    """An organisation's accepted assets (for its loan application form), by id."""
+    conditions: list[ColumnElement[bool]] = [owned_by(org_id)]
+    if unpledged:
+        conditions.append(~live_pledge())
+    with uow:
+        rows = uow.session.execute(
+            select(Asset.id, Asset.title, Asset.ip_type, Asset.legal_status)
+            .where(*conditions)
+            .order_by(Asset.id)
+        ).all()
+        return [{"id": i, "title": t, "ip_type": k, "legal_status": s} for i, t, k, s in rows]
+
+
+def asset_parties(session: Session, asset_id: int) -> tuple[int, str | None, frozenset[int]]:
+    """(alliance, region, accepted owner organisations) of an asset, for the facts of records about it."""
+    found = brief(session, asset_id)
+    return found.alliance_id, found.region_code, found.owner_org_ids
+
+
+def may_take(session: Session, actor: Principal, action: str, asset_id: int) -> None:
+    """Refuse unless the actor may take `action` on the asset (404 if it may not even read it)."""
     asset = session.scalars(
-        select(Asset).where(Asset.id == asset_id).options(selectinload(Asset.owners)).with_for_update()
+        select(Asset)
+        .where(Asset.id == asset_id)
+        .options(selectinload(Asset.owners), selectinload(Asset.encumbrances))
     ).one_or_none()
     if asset is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"asset {asset_id} not found")
-    event = _add_event(
-        session,
-        asset,
-        actor=actor,
-        kind=EventKind.LICENSED,
-        occurred_on=occurred_on,
-        note=f"{reference} · {licensee}",
-        data={"reference": reference, "licensee": licensee},
-    )
-    _audit(
-        session,
-        actor=actor,
-        action="asset.licensed",
-        asset=asset,
-        after={"reference": reference, "licensee": licensee, "occurred_on": occurred_on},
-    )
-    return event
+    require(session, actor, action, asset_facts(asset))
 
 
 def registry_summary(*, uow: UnitOfWork, actor: Principal) -> dict[str, Any]:
@@ -577,9 +696,7 @@ def registry_summary(*, uow: UnitOfWork, actor: Principal) -> dict[str, Any]:
             .all()
         )
         pledged = int(
-            session.execute(
-                select(func.count(Asset.id)).where(readable, Asset.pledged.is_(True))
-            ).scalar_one()
+            session.execute(select(func.count(Asset.id)).where(readable, live_pledge())).scalar_one()
         )
         return {
             "by_type": by_type,
@@ -632,9 +749,9 @@ def link_lake_documents(
         assets = session.scalars(
             select(Asset)
             .where(Asset.id.in_(sorted(links)), Asset.lake_doc_id.is_(None))
-            .options(selectinload(Asset.owners))
+            .options(selectinload(Asset.owners), selectinload(Asset.encumbrances))
             .order_by(Asset.id)
-            .with_for_update()
+            .with_for_update(of=Asset)
         ).all()
         for asset in assets:
             doc_id, matched_on = links[asset.id]
@@ -649,7 +766,7 @@ def link_lake_documents(
                     setattr(asset, name, value)
                     filled[name] = value
             asset.version += 1
-            _audit(
+            audit_asset(
                 session,
                 actor=actor,
                 action="asset.lake_document_linked",
@@ -659,3 +776,22 @@ def link_lake_documents(
             )
         uow.commit()
         return len(assets)
+
+
+def asset_owned_by(asset_id: SqlValue, org_id: int) -> ColumnElement[bool]:
+    """SQL for "the organisation owns the asset in `asset_id`" (other domains' list queries use it)."""
+    from sqlalchemy import exists
+
+    from ipops.assets.models import AssetOwner
+
+    return exists().where(
+        AssetOwner.asset_id == asset_id, AssetOwner.org_id == org_id, AssetOwner.status == ACCEPTED
+    )
+
+
+def asset_id_named(session: Session, *, title: str, org_id: int) -> int:
+    """The id of the asset with this title that the organisation owns (the sample's story finds its own)."""
+    found = session.scalars(select(Asset.id).where(Asset.title == title, owned_by(org_id))).one_or_none()
+    if found is None:
+        raise DomainError(ErrorCode.NOT_FOUND, f"{title} is not an asset of organisation {org_id}")
+    return int(found)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, and_, false, func, select
+from sqlalchemy import ForeignKey, Index, Select, String, and_, false, func, or_, select, true
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ipops.core.db import Base
 
-if TYPE_CHECKING:
-    from ipops.core.authz import Principal
+if TYPE_CHECKING:  # the policy imports this module (grants are audited), so its names come in late
+    from ipops.core.authz import Columns, Facts, Principal
 
 
 class AuditEntry(Base):
@@ -31,7 +33,8 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(64))
     alliance_id: Mapped[int | None]
     region_code: Mapped[str | None] = mapped_column(String(6))
-    org_id: Mapped[int | None]
+    org_id: Mapped[int | None]  # the organisation whose record this is (its owner, borrower...)
+    actor_org_id: Mapped[int | None]  # the organisation the actor acted for
     summary: Mapped[dict[str, Any]]
 
 
@@ -83,6 +86,7 @@ def record_audit(
         alliance_id=actor.alliance_id if actor else None,
         region_code=region_code,
         org_id=org_id,
+        actor_org_id=actor.org_id if actor else None,
         summary=diff_summary(before, after),
     )
     session.add(entry)
@@ -99,34 +103,108 @@ def audit_trail(session: Session, *, entity_type: str, entity_id: object) -> lis
     return list(session.scalars(stmt))
 
 
-def visible_audit_clause(actor: Principal) -> ColumnElement[bool]:
-    """Which audit rows an actor may read: admins their alliance or region, organisation admins their org."""
-    from ipops.core.authz import Role, region_prefix
+def audit_columns() -> Columns:
+    """The audit log's tenancy facts as SQL, for the policy's `audit_entry` rule."""
+    from ipops.core.authz import Columns
 
-    if actor.alliance_id is None:
-        return false()
-    in_alliance = AuditEntry.alliance_id == actor.alliance_id
-    if actor.role == Role.ALLIANCE_ADMIN:
-        return in_alliance
-    if actor.role == Role.REGION_ADMIN and actor.region_code:
-        return and_(in_alliance, AuditEntry.region_code.startswith(region_prefix(actor.region_code)))
-    if actor.role == Role.ORG_ADMIN and actor.org_id is not None:
-        return and_(in_alliance, AuditEntry.org_id == actor.org_id)
-    return false()
+    return Columns(
+        entity="audit_entry",
+        record_id=AuditEntry.id,
+        alliance_id=AuditEntry.alliance_id,
+        region_code=AuditEntry.region_code,
+        parties={
+            "record_org": lambda org_id: AuditEntry.org_id == org_id,
+            "actor_org": lambda org_id: AuditEntry.actor_org_id == org_id,
+        },
+    )
+
+
+def audit_facts(entry: AuditEntry) -> Facts:
+    """One audit row's tenancy facts for the policy."""
+    from ipops.core.authz import Facts
+
+    return Facts(
+        entity="audit_entry",
+        record_id=entry.id,
+        alliance_id=entry.alliance_id,
+        region_code=entry.region_code,
+        parties={
+            "record_org": frozenset({entry.org_id} if entry.org_id is not None else ()),
+            "actor_org": frozenset({entry.actor_org_id} if entry.actor_org_id is not None else ()),
+        },
+    )
+
+
+# the ids (as audit_log.entity_id text) of one entity type's records that a principal may read
+ReadableIds = Callable[["Principal"], Select[tuple[str]]]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditView:
+    """An audit row as one reader sees it: in full, or redacted to action, time and actor's organisation."""
+
+    id: int
+    at: dt.datetime
+    action: str
+    entity_type: str
+    entity_id: str
+    actor_org_id: int | None
+    redacted: bool
+    actor_user_id: int | None = None
+    actor_label: str = ""
+    region_code: str | None = None
+    org_id: int | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def _view(entry: AuditEntry, *, full: bool) -> AuditView:
+    if not full:
+        return AuditView(
+            id=entry.id,
+            at=entry.at,
+            action=entry.action,
+            entity_type=entry.entity_type,
+            entity_id=entry.entity_id,
+            actor_org_id=entry.actor_org_id,
+            redacted=True,
+        )
+    return AuditView(
+        id=entry.id,
+        at=entry.at,
+        action=entry.action,
+        entity_type=entry.entity_type,
+        entity_id=entry.entity_id,
+        actor_org_id=entry.actor_org_id,
+        redacted=False,
+        actor_user_id=entry.actor_user_id,
+        actor_label=entry.actor_label,
+        region_code=entry.region_code,
+        org_id=entry.org_id,
+        summary=entry.summary,
+    )
 
 
 def list_audit(
     session: Session,
     *,
     actor: Principal,
+    readable: Mapping[str, ReadableIds],
     entity_type: str | None = None,
     entity_id: str | None = None,
     limit: int = 50,
-) -> list[AuditEntry]:
-    """The newest audit rows the actor may read, optionally for one record."""
-    stmt = select(AuditEntry).where(visible_audit_clause(actor))
+) -> list[AuditView]:
+    """The newest audit rows the actor may read; rows of records it may not read come back redacted."""
+    from ipops.core.authz import Action, clause
+
+    full_when = [
+        and_(AuditEntry.entity_type == kind, AuditEntry.entity_id.in_(ids(actor)))
+        for kind, ids in readable.items()
+    ]
+    full = or_(false(), *full_when) if not actor.system else true()
+    stmt = select(AuditEntry, full.label("full")).where(clause(actor, Action.READ, audit_columns()))
     if entity_type:
         stmt = stmt.where(AuditEntry.entity_type == entity_type)
     if entity_id:
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
-    return list(session.scalars(stmt.order_by(AuditEntry.id.desc()).limit(min(max(limit, 1), 500))))
+    rows = session.execute(stmt.order_by(AuditEntry.id.desc()).limit(min(max(limit, 1), 500))).all()
+    return [_view(entry, full=bool(full_row)) for entry, full_row in rows]

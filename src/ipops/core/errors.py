@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     DUPLICATE = "duplicate"
     INVALID_STATE = "invalid_state"
     PDF_GLYPHS_MISSING = "pdf_glyphs_missing"
+    CONSENT_REQUIRED = "consent_required"
+    OWNERSHIP_PENDING = "ownership_pending"
     INTERNAL_ERROR = "internal_error"
 
 
@@ -43,6 +45,8 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.DUPLICATE: 409,
     ErrorCode.INVALID_STATE: 409,
     ErrorCode.PDF_GLYPHS_MISSING: 422,
+    ErrorCode.CONSENT_REQUIRED: 409,
+    ErrorCode.OWNERSHIP_PENDING: 409,
     ErrorCode.INTERNAL_ERROR: 500,
 }
 
@@ -58,8 +62,8 @@ ERROR_TEXT: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.INVALID_CODE: ("编码校验失败", "Code failed validation"),
     ErrorCode.CURRENCY_MISMATCH: ("币种不一致", "Currencies differ"),
     ErrorCode.ASSET_ENCUMBERED: (
-        "该知识产权已质押，不能转让或挂牌",
-        "Asset is pledged and cannot be transferred",
+        "该知识产权存在质押、冻结、挂牌或独占许可等权利负担，不能办理此项操作",
+        "An encumbrance on the asset (pledge, freeze, listing or exclusive licence) blocks this",
     ),
     ErrorCode.OWNER_SHARES_INVALID: ("权利人份额之和必须为 100%", "Owner shares must add up to 100%"),
     ErrorCode.REGION_NOT_IN_ALLIANCE: ("该地区不是联盟成员", "Region is not a member of the alliance"),
@@ -68,6 +72,14 @@ ERROR_TEXT: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.PDF_GLYPHS_MISSING: (
         "PDF 字体缺少以下字符，未生成 PDF",
         "The PDF font lacks these characters, so no PDF was written",
+    ),
+    ErrorCode.CONSENT_REQUIRED: (
+        "该知识产权为共有，需其他共有人同意（专利法第十四条）",
+        "Jointly owned: every co-owner must consent first (Patent Law art. 14)",
+    ),
+    ErrorCode.OWNERSHIP_PENDING: (
+        "被列为权利人的单位尚未确认接受，权属未定",
+        "An organisation named as owner has not accepted yet",
     ),
     ErrorCode.INTERNAL_ERROR: ("服务器内部错误", "Internal server error"),
 }
@@ -82,10 +94,20 @@ def error_title(code: ErrorCode, locale: str) -> str:
 class DomainError(Exception):
     """A business-rule failure carrying an error code, a detail and optional structured extras."""
 
-    def __init__(self, code: ErrorCode, detail: str = "", **extra: Any) -> None:
+    def __init__(
+        self,
+        code: ErrorCode,
+        detail: str = "",
+        *,
+        msgid: str | None = None,
+        msgargs: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail or code.value)
         self.code = code
         self.detail = detail
+        self.msgid = msgid  # a catalogue message the web layer translates into the detail
+        self.msgargs = msgargs or {}
         self.extra = extra
 
     @property

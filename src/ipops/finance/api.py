@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
 
-from ipops.core.authz import Role
 from ipops.core.errors import DomainError, ErrorCode
-from ipops.finance import deals, exports, pledge
+from ipops.finance import exports, pledge
+from ipops.finance import securitisation as deals
 from ipops.finance.models import LoanStatus
 from ipops.finance.schemas import (
     AppraisalCreate,
@@ -34,6 +34,7 @@ from ipops.finance.schemas import (
     PledgeAlertRead,
     PoolReport,
     PoolRequest,
+    RegistrationRequest,
     RunRequest,
     StepRequest,
     StructureRequest,
@@ -42,9 +43,6 @@ from ipops.web.deps import LocaleDep, SignedInDep, UowDep
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 MAX_CSV_BYTES = 5 * 1024 * 1024
-
-# ------------------------------------------------------------------------------------------------------------
-# Banks, policies, appraisals
 
 
 @router.get("/banks")
@@ -75,10 +73,6 @@ def post_appraisal(body: AppraisalCreate, uow: UowDep, actor: SignedInDep) -> Ap
 def get_appraisals(asset_id: int, uow: UowDep, actor: SignedInDep) -> list[AppraisalRead]:
     """Appraisals of one asset."""
     return pledge.list_appraisals(uow=uow, actor=actor, asset_id=asset_id)
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Loans
 
 
 @router.get("/loans", response_model=LoanPage)
@@ -131,8 +125,14 @@ def reject_loan(loan_id: int, body: StepRequest, uow: UowDep, actor: SignedInDep
 
 @router.post("/loans/{loan_id}/approve", response_model=LoanDetail)
 def approve_loan(loan_id: int, body: ApproveRequest, uow: UowDep, actor: SignedInDep) -> LoanDetail:
-    """The bank approves; the pledge is registered on the assets in the same transaction."""
+    """The bank approves; ownership and the collateral's reservation are re-checked under lock."""
     return pledge.approve_loan(uow=uow, actor=actor, loan_id=loan_id, step=body)
+
+
+@router.post("/loans/{loan_id}/register", response_model=LoanDetail)
+def register_pledge(loan_id: int, body: RegistrationRequest, uow: UowDep, actor: SignedInDep) -> LoanDetail:
+    """The bank records the office's pledge registration (质押登记); the pledge is effective from then."""
+    return pledge.register_pledge(uow=uow, actor=actor, loan_id=loan_id, step=body)
 
 
 @router.post("/loans/{loan_id}/disburse", response_model=LoanDetail)
@@ -168,13 +168,11 @@ def list_alerts(uow: UowDep, actor: SignedInDep) -> list[PledgeAlertRead]:
 @router.post("/monitor", response_model=MonitorReport)
 def monitor(uow: UowDep, actor: SignedInDep) -> MonitorReport:
     """Scan the alliance's pledged assets for legal-status changes now (alliance administrators)."""
-    if actor.role != Role.ALLIANCE_ADMIN or actor.alliance_id is None:
-        raise DomainError(ErrorCode.FORBIDDEN, "only alliance administrators run the monitor by hand")
+    if not pledge.may_run_monitor(actor) or actor.alliance_id is None:
+        raise DomainError(
+            ErrorCode.FORBIDDEN, msgid="Only the alliance's administrators run the pledge monitor by hand."
+        )
     return pledge.scan_pledge_alerts(uow=uow, actor=actor, alliance_id=actor.alliance_id)
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Contracts and deals
 
 
 @router.get("/contracts", response_model=list[ContractRead])

@@ -20,7 +20,7 @@ class LoanStatus(StrEnum):
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
-    APPROVED = "approved"  # the pledge is registered on the assets
+    APPROVED = "approved"  # approved; the pledge binds once its registration (质押登记) is recorded
     DISBURSED = "disbursed"
     REPAID = "repaid"  # the pledge is released
     DEFAULTED = "defaulted"
@@ -29,7 +29,7 @@ class LoanStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-# Loans whose pledge is registered in the registry (monitoring watches these).
+# Loans whose collateral is pledged (approved or registered): monitoring watches these.
 PLEDGED_STATUSES = frozenset({LoanStatus.APPROVED, LoanStatus.DISBURSED, LoanStatus.DEFAULTED})
 # Loans still in play: an asset named in one of these may be appraised and counts as taken.
 OPEN_STATUSES = frozenset({LoanStatus.DRAFT, LoanStatus.SUBMITTED, *PLEDGED_STATUSES})
@@ -112,6 +112,8 @@ class Loan(Base):
     loss_guarantor: Mapped[Decimal | None]
     submitted_at: Mapped[dt.datetime | None]
     decided_at: Mapped[dt.datetime | None]
+    pledge_registration_number: Mapped[str | None] = mapped_column(String(60))  # the office's 质押登记号
+    pledge_registered_on: Mapped[dt.date | None]
     version: Mapped[int] = mapped_column(default=1)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

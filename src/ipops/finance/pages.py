@@ -11,11 +11,12 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from ipops.assets.models import LegalStatus
-from ipops.core.authz import ORG_ROLES, Principal, Role
-from ipops.core.errors import DomainError
+from ipops.assets.ip_types import LegalStatus
+from ipops.core.authz import Action, Principal
+from ipops.core.errors import DomainError, ErrorCode, error_title
 from ipops.core.money import MoneyModel
-from ipops.finance import deals, exports, pledge
+from ipops.finance import exports, pledge
+from ipops.finance import securitisation as deals
 from ipops.finance.api import read_csv_upload
 from ipops.finance.schemas import (
     AppraisalCreate,
@@ -28,17 +29,28 @@ from ipops.finance.schemas import (
     LendingPolicyIn,
     LoanCreate,
     PoolRequest,
+    RegistrationRequest,
     RunRequest,
     StepRequest,
     StructureRequest,
     TrancheIn,
 )
-from ipops.web.deps import LocaleDep, SignedInDep, UowDep
+from ipops.web.deps import LocaleDep, SignedInDep, UowDep, request_locale
 from ipops.web.forms import error_lines, split_list
+from ipops.web.guards import require_may
 from ipops.web.i18n import gettext_for
 from ipops.web.templating import render
 
 router = APIRouter(prefix="/finance", include_in_schema=False)
+# refusals of a loan step that send the browser back to the loan's page (the page then shows why)
+REDIRECTED_REFUSALS = frozenset(
+    {
+        ErrorCode.VALIDATION_ERROR,
+        ErrorCode.INVALID_STATE,
+        ErrorCode.ASSET_ENCUMBERED,
+        ErrorCode.CONSENT_REQUIRED,
+    }
+)
 FormStr = Annotated[str, Form()]
 FORM_ERRORS = (ValidationError, DomainError, ValueError)
 
@@ -69,14 +81,8 @@ def finance_home(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
         "deals": deals.list_deals(uow=uow, actor=actor, size=50),
         "alerts": pledge.list_alerts(uow=uow, actor=actor, limit=20),
         "banks": pledge.banks(uow=uow, actor=actor),
-        "is_org": actor.role in ORG_ROLES,
-        "can_open_deal": actor.role in (Role.ORG_ADMIN, Role.FINANCIER),
     }
     return render(request, "finance/index.html", context)
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Loans
 
 
 def _loan_form(
@@ -93,7 +99,8 @@ def _loan_form(
 
 @router.get("/loans/new", response_class=HTMLResponse)
 def loan_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
-    """The pledge-loan application form."""
+    """The pledge-loan application form (for the accounts of a borrowing organisation)."""
+    require_may(actor, "loan", Action.CREATE)
     return _loan_form(
         request,
         uow,
@@ -106,6 +113,7 @@ def loan_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
 @router.post("/loans/new", response_class=HTMLResponse)
 async def loan_create(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
     """Draft the application from the form."""
+    require_may(actor, "loan", Action.CREATE)
     raw = await request.form()
     form = {k: str(v) for k, v in raw.items() if k != "asset_ids"}
     asset_ids = [int(str(v)) for v in raw.getlist("asset_ids") if str(v).isdigit()]
@@ -134,16 +142,10 @@ def _loan_page(request: Request, uow: UowDep, actor: Principal, loan_id: int, er
         assessment = pledge.assess_loan(uow=uow, actor=actor, loan_id=loan_id)
     except DomainError as exc:
         assessment_error = exc.detail
-    role = "other"
-    if actor.role == Role.FINANCIER and actor.org_id == loan.bank_org_id:
-        role = "bank"
-    elif actor.role in ORG_ROLES and actor.org_id == loan.borrower_org_id:
-        role = "borrower_admin" if actor.role == Role.ORG_ADMIN else "borrower"
     context = {
         "loan": loan,
         "assessment": assessment,
         "assessment_error": assessment_error,
-        "role": role,
         "errors": errors,
         "today": deals.today(uow=uow).isoformat(),
     }
@@ -151,9 +153,16 @@ def _loan_page(request: Request, uow: UowDep, actor: Principal, loan_id: int, er
 
 
 @router.get("/loans/{loan_id}", response_class=HTMLResponse)
-def loan_detail(loan_id: int, request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+def loan_detail(
+    loan_id: int, request: Request, uow: UowDep, actor: SignedInDep, refused: str | None = None
+) -> Response:
     """A loan with its LTV assessment, collateral, history, alerts and next steps."""
-    return _loan_page(request, uow, actor, loan_id, [])
+    errors = []
+    if refused in {c.value for c in REDIRECTED_REFUSALS}:
+        errors = [error_title(ErrorCode(refused), request_locale(request))]
+    page = _loan_page(request, uow, actor, loan_id, errors)
+    page.status_code = 200
+    return page
 
 
 @router.post("/loans/{loan_id}/{action}", response_class=HTMLResponse)
@@ -163,11 +172,12 @@ def loan_action(
     request: Request,
     uow: UowDep,
     actor: SignedInDep,
-    occurred_on: FormStr,
+    occurred_on: FormStr = "",
     note: FormStr = "",
     amount: FormStr = "",
+    registration_number: FormStr = "",
 ) -> Response:
-    """Move the loan one step (submit, withdraw, reject, approve, disburse, repay, default, disposal)."""
+    """Move the loan one step (submit, withdraw, reject, approve, register, disburse, repay, default...)."""
     simple = {
         "submit": pledge.submit_loan,
         "withdraw": pledge.withdraw_loan,
@@ -180,6 +190,15 @@ def loan_action(
         if action in simple:
             simple[action](
                 uow=uow, actor=actor, loan_id=loan_id, step=StepRequest(occurred_on=day, note=text)
+            )
+        elif action == "register":
+            pledge.register_pledge(
+                uow=uow,
+                actor=actor,
+                loan_id=loan_id,
+                step=RegistrationRequest(
+                    registration_number=registration_number, registered_on=day, note=text
+                ),
             )
         elif action == "approve":
             pledge.approve_loan(
@@ -205,18 +224,18 @@ def loan_action(
             raise ValueError(f"unknown action {action}")
         return RedirectResponse(f"/finance/loans/{loan_id}", status_code=303)
     except FORM_ERRORS as exc:
+        if isinstance(exc, DomainError) and exc.code in REDIRECTED_REFUSALS:
+            # back on the loan's own address (never left on a POST one), with the refusal shown there
+            return RedirectResponse(f"/finance/loans/{loan_id}?refused={exc.code.value}", status_code=303)
         return _loan_page(request, uow, actor, loan_id, error_lines(request, exc))
-
-
-# ------------------------------------------------------------------------------------------------------------
-# Bank policy and appraisals
 
 
 @router.get("/policy", response_class=HTMLResponse)
 def policy_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
     """The bank's lending policy form (its financiers)."""
+    require_may(actor, "lending_policy", Action.SET)
     policy: dict[str, Any] = LendingPolicyIn().model_dump()
-    if actor.role == Role.FINANCIER and actor.org_id is not None:
+    if actor.org_id is not None:
         try:
             policy = pledge.get_lending_policy(uow=uow, actor=actor, bank_org_id=actor.org_id).model_dump()
         except DomainError:
@@ -229,6 +248,7 @@ def policy_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
 @router.post("/policy", response_class=HTMLResponse)
 async def policy_save(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
     """Save the bank's lending policy."""
+    require_may(actor, "lending_policy", Action.SET)
     raw = await request.form()
     form = {k: str(v) for k, v in raw.items()}
     try:
@@ -261,6 +281,7 @@ def appraisal_new(
     request: Request, actor: SignedInDep, asset_id: Annotated[int | None, Query()] = None
 ) -> Response:
     """The appraiser's form for an outside appraisal report."""
+    require_may(actor, "asset", Action.APPRAISE)
     return render(
         request, "finance/appraisal_form.html", {"form": {"asset_id": asset_id or ""}, "errors": []}
     )
@@ -279,6 +300,7 @@ def appraisal_create(
     appraised_on: FormStr,
 ) -> Response:
     """Record the appraisal, then go back to the form."""
+    require_may(actor, "asset", Action.APPRAISE)
     form = {
         "asset_id": asset_id,
         "report_number": report_number,
@@ -305,14 +327,11 @@ def appraisal_create(
     return render(request, "finance/appraisal_form.html", {"form": form, "errors": errors}, status_code=422)
 
 
-# ------------------------------------------------------------------------------------------------------------
-# Contracts and deals
-
-
 def _contracts_page(
     request: Request, uow: UowDep, actor: Principal, report: ImportReport | None, errors: list[str]
 ) -> Response:
-    contracts = deals.list_contracts(uow=uow, actor=actor) if actor.role in ORG_ROLES else []
+    require_may(actor, "contract", Action.CREATE)
+    contracts = deals.list_contracts(uow=uow, actor=actor)
     context = {"contracts": contracts, "report": report, "errors": errors, "columns": deals.CSV_COLUMNS}
     return render(request, "finance/contracts.html", context, status_code=422 if errors else 200)
 
@@ -338,10 +357,7 @@ async def contracts_import(
 def _deal_form(
     request: Request, uow: UowDep, actor: Principal, form: dict[str, Any], errors: list[str]
 ) -> Response:
-    from ipops.alliance.service import list_organisations
-
     context = {
-        "orgs": list_organisations(uow=uow, actor=actor),
         "banks": pledge.banks(uow=uow, actor=actor),
         "form": form,
         "errors": errors,
@@ -351,7 +367,8 @@ def _deal_form(
 
 @router.get("/deals/new", response_class=HTMLResponse)
 def deal_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
-    """The new-deal form."""
+    """The new-deal form (the originator's administrators)."""
+    require_may(actor, "deal", Action.CREATE)
     form = {
         "term_months": "36",
         "discount_rate": "6",
@@ -365,6 +382,7 @@ def deal_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
 @router.post("/deals/new", response_class=HTMLResponse)
 async def deal_create(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
     """Open the deal from the form."""
+    require_may(actor, "deal", Action.CREATE)
     form = {k: str(v) for k, v in (await request.form()).items()}
     try:
         data = DealCreate(

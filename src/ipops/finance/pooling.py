@@ -44,7 +44,7 @@ from ipops.finance.cashflow import (
 )
 from ipops.finance.cashflow.structure import Coupon
 from ipops.finance.cashflow.waterfall import Step
-from ipops.finance.valuation import months_between
+from ipops.finance.pledge.ltv import months_between
 
 
 def _due_period(start: dt.date, due: dt.date) -> int:

@@ -1,19 +1,25 @@
-"""The sample finance story of `ipops load-sample`: a signed valuation, a bank policy, an approved pledge."""
+"""The sample finance story of `ipops load-sample`: a valuation signed by two appraisers and sealed, a bank
+policy, a pledge loan approved and its registration (质押登记) recorded, and a licence contract."""
 
 from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
-from sqlalchemy import select
-
-from ipops.alliance.models import User
-from ipops.alliance.service import principal_of
-from ipops.assets.models import Asset, AssetOwner
+from ipops.alliance.service import principal_by_username
+from ipops.assets.service import asset_id_named
 from ipops.core.authz import Principal
 from ipops.core.money import MoneyModel
 from ipops.core.uow import UnitOfWork
-from ipops.finance import deals, pledge
-from ipops.finance.schemas import ApproveRequest, ContractCreate, LendingPolicyIn, LoanCreate, StepRequest
+from ipops.finance import pledge
+from ipops.finance import securitisation as deals
+from ipops.finance.schemas import (
+    ApproveRequest,
+    ContractCreate,
+    LendingPolicyIn,
+    LoanCreate,
+    RegistrationRequest,
+    StepRequest,
+)
 from ipops.valuation import service as valuation
 from ipops.valuation.schemas import ValuationRequestCreate
 
@@ -23,17 +29,12 @@ LICENSED_TITLE = "一种芯片测试夹具"
 
 def _principal(uow: UnitOfWork, username: str, alliance_id: int) -> Principal:
     with uow:
-        user = uow.session.scalars(
-            select(User).where(User.username == username, User.alliance_id == alliance_id)
-        ).one()
-        return principal_of(user)
+        return principal_by_username(uow.session, username=username, alliance_id=alliance_id)
 
 
 def _asset_id(uow: UnitOfWork, *, title: str, org_id: int) -> int:
     with uow:
-        return uow.session.scalars(
-            select(Asset.id).join(AssetOwner).where(Asset.title == title, AssetOwner.org_id == org_id)
-        ).one()
+        return asset_id_named(uow.session, title=title, org_id=org_id)
 
 
 def load_sample_finance(*, actor: Principal, uow: UnitOfWork, alliance_id: int) -> None:
@@ -42,6 +43,7 @@ def load_sample_finance(*, actor: Principal, uow: UnitOfWork, alliance_id: int) 
     semi = _principal(uow, "semi", alliance_id)
     banker = _principal(uow, "banker", alliance_id)
     appraiser = _principal(uow, "appraiser", alliance_id)
+    second_appraiser = _principal(uow, "appraiser2", alliance_id)
     if semi.org_id is None or banker.org_id is None or appraiser.org_id is None:
         raise RuntimeError("the sample users semi, banker and appraiser need their organisations")
     pledged_id = _asset_id(uow, title=PLEDGED_TITLE, org_id=semi.org_id)
@@ -64,7 +66,8 @@ def load_sample_finance(*, actor: Principal, uow: UnitOfWork, alliance_id: int) 
         ),
     )
     report = valuation.run_request(uow=uow, actor=semi, request_id=request.id)
-    valuation.sign_report(uow=uow, actor=appraiser, report_id=report.id)
+    for signer in (appraiser, second_appraiser):  # 资产评估法 art. 26: two appraisers, then the seal
+        valuation.sign_report(uow=uow, actor=signer, report_id=report.id)
     pledge.set_lending_policy(uow=uow, actor=banker, bank_org_id=banker.org_id, data=LendingPolicyIn())
     # a quarter of the signed P10, rounded down to 10,000: well inside the policy's haircut and LTV
     amount = (report.p10.amount / 4).quantize(Decimal("1E4"), rounding=ROUND_DOWN)
@@ -83,6 +86,12 @@ def load_sample_finance(*, actor: Principal, uow: UnitOfWork, alliance_id: int) 
     )
     pledge.submit_loan(uow=uow, actor=semi, loan_id=loan.id, step=StepRequest(occurred_on=today))
     pledge.approve_loan(uow=uow, actor=banker, loan_id=loan.id, step=ApproveRequest(occurred_on=today))
+    pledge.register_pledge(
+        uow=uow,
+        actor=banker,
+        loan_id=loan.id,
+        step=RegistrationRequest(registration_number=f"示例质押登记 {today.year}-0001", registered_on=today),
+    )
     deals.create_contract(
         uow=uow,
         actor=semi,

@@ -9,10 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 
-from ipops.alliance.models import Alliance
-from ipops.core.authz import Principal
+from ipops.alliance import service as alliance_service
+from ipops.core.authz import Action, Principal
 from ipops.core.config import get_settings
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.reports import render, service
@@ -23,6 +22,7 @@ from ipops.reports.render_cache import RenderKey, cached_render
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
 from ipops.web.deps import LocaleDep, PrincipalDep, SignedInDep, UowDep
 from ipops.web.forms import error_lines
+from ipops.web.guards import require_may
 from ipops.web.i18n import gettext_for
 from ipops.web.templating import render as render_page
 
@@ -80,7 +80,7 @@ def report_index(
                 "name_en": a.name_en,
                 "provinces": [r for r in a.regions if r.level == "province"],
             }
-            for a in uow.session.scalars(select(Alliance).order_by(Alliance.code))
+            for a in alliance_service.alliances(uow.session)
         ]
     for entry in alliances:
         entry["year"] = chosen or service.default_report_year(
@@ -208,6 +208,7 @@ async def datasets_upload(
     visibility: Annotated[str, Form()] = "public",
 ) -> Response:
     """Import an uploaded table; a bad file is refused with the reason and nothing is stored."""
+    require_may(actor, "statistics_dataset", Action.CREATE)
     form = {
         "name": name,
         "as_of": as_of,

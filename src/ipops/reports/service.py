@@ -15,18 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ipops.alliance.models import Alliance
+from ipops.alliance.schemas import AllianceRead
+from ipops.alliance.service import alliance_id_for_code, alliance_read_by_code
 from ipops.core.audit import record_audit
-from ipops.core.authz import (
-    SYSTEM,
-    Action,
-    Principal,
-    RecordScope,
-    Role,
-    Visibility,
-    region_contains,
-    require,
-)
+from ipops.core.authz import Action, Principal, clause, region_contains
 from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.uow import UnitOfWork
@@ -38,22 +30,18 @@ from ipops.reports.models import StatDataset, StatValue
 from ipops.reports.paths import CNIPA_STATISTICS_CSV, NATIONAL_STATISTICS_CSV, NBS_POPULATION_CSV
 from ipops.reports.reconcile import DEFAULT_TOLERANCE
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
+from ipops.reports.scope import dataset_columns, dataset_facts, require_on_dataset
 from ipops.reports.sources import NATION, NATION_WITH_HMT, StatisticsFileError, StatRow
 
 TOP_APPLICANTS = 10
 
 
-def _scope(meta: DatasetMeta, alliance_id: int) -> RecordScope:
-    return RecordScope(
-        alliance_id=alliance_id, region_code=meta.scope_region_code, visibility=Visibility(meta.visibility)
+def _require(actor: Principal, action: Action, meta: DatasetMeta, alliance_id: int) -> None:
+    """The policy decides (the system actor of the CLI and the sample acts for every alliance)."""
+    facts = dataset_facts(
+        alliance_id=alliance_id, region_code=meta.scope_region_code, visibility=meta.visibility
     )
-
-
-def _require(actor: Principal, action: Action, scope: RecordScope) -> None:
-    """The policy decides; the system actor (CLI, sample loading) acts for every alliance."""
-    if actor == SYSTEM:
-        return
-    require(actor, action, scope)
+    require_on_dataset(actor, action, facts)
 
 
 def _validate_rows(meta: DatasetMeta, rows: Sequence[StatRow]) -> None:
@@ -120,7 +108,7 @@ def import_statistics(
     *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, rows: Sequence[StatRow]
 ) -> DatasetRead:
     """Store one official or population table; alliance admins any region, region admins their own."""
-    _require(actor, Action.CREATE, _scope(meta, alliance_id))
+    _require(actor, Action.CREATE, meta, alliance_id)
     _validate_rows(meta, rows)
     with uow:
         dataset = _add_dataset(uow.session, actor=actor, alliance_id=alliance_id, meta=meta, rows=rows)
@@ -132,7 +120,7 @@ def import_statistics_file(
     *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, content: bytes, filename: str
 ) -> list[DatasetRead]:
     """Import a CSV/XLSX table; rows naming a `source` become one dataset per source, in one transaction."""
-    _require(actor, Action.CREATE, _scope(meta, alliance_id))
+    _require(actor, Action.CREATE, meta, alliance_id)
     try:
         rows = sources.read_statistics(content, filename=filename)
     except (StatisticsFileError, ValueError) as exc:
@@ -186,10 +174,6 @@ def import_population_file(
     )
 
 
-def _is_member(actor: Principal, alliance_id: int) -> bool:
-    return actor.is_authenticated and actor.role != Role.PUBLIC and actor.alliance_id == alliance_id
-
-
 def import_file(
     *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, content: bytes, filename: str
 ) -> list[DatasetRead]:
@@ -208,9 +192,9 @@ def import_file(
 def list_datasets(*, uow: UnitOfWork, actor: Principal, alliance_id: int) -> list[DatasetRead]:
     """The imported tables the actor may see, newest first."""
     with uow:
-        stmt = select(StatDataset).where(StatDataset.alliance_id == alliance_id)
-        if not _is_member(actor, alliance_id):
-            stmt = stmt.where(StatDataset.visibility == Visibility.PUBLIC.value)
+        stmt = select(StatDataset).where(
+            StatDataset.alliance_id == alliance_id, clause(actor, Action.READ, dataset_columns())
+        )
         rows = uow.session.scalars(stmt.order_by(StatDataset.id.desc())).all()
         return [DatasetRead.model_validate(d) for d in rows]
 
@@ -222,10 +206,15 @@ def delete_dataset(*, uow: UnitOfWork, actor: Principal, dataset_id: int) -> Non
         dataset = session.get(StatDataset, dataset_id, with_for_update=True)
         if dataset is None:
             raise DomainError(ErrorCode.NOT_FOUND)
-        require(
+        require_on_dataset(
             actor,
             Action.DELETE,
-            RecordScope(dataset.alliance_id, dataset.scope_region_code, Visibility(dataset.visibility)),
+            dataset_facts(
+                alliance_id=dataset.alliance_id,
+                region_code=dataset.scope_region_code,
+                visibility=dataset.visibility,
+                dataset_id=dataset.id,
+            ),
         )
         record_audit(
             session,
@@ -243,7 +232,7 @@ def delete_dataset(*, uow: UnitOfWork, actor: Principal, dataset_id: int) -> Non
 def alliance_id_for(*, uow: UnitOfWork, code: str) -> int:
     """The id of an alliance by its code."""
     with uow:
-        found = uow.session.scalar(select(Alliance.id).where(Alliance.code == code))
+        found = alliance_id_for_code(uow.session, code=code)
         if found is None:
             raise DomainError(ErrorCode.NOT_FOUND, f"no alliance {code!r}")
         return int(found)
@@ -260,10 +249,9 @@ def _official_figures(session: Session, *, actor: Principal, alliance_id: int) -
         select(StatDataset)
         .where(StatDataset.alliance_id == alliance_id)
         .options(selectinload(StatDataset.values))
+        .where(clause(actor, Action.READ, dataset_columns()))
         .order_by(StatDataset.as_of, StatDataset.id)
     )
-    if not _is_member(actor, alliance_id):
-        stmt = stmt.where(StatDataset.visibility == Visibility.PUBLIC.value)
     figures: list[Figure] = []
     for dataset in session.scalars(stmt):
         kind = SourceKind.POPULATION if dataset.kind == DatasetKind.POPULATION else SourceKind.OFFICIAL
@@ -307,7 +295,7 @@ def _lake_inputs(lake_dir: Path | None, *, year: int, provinces: Sequence[str]) 
     }
 
 
-def _members(alliance: Alliance) -> list[ReportRegion]:
+def _members(alliance: AllianceRead) -> list[ReportRegion]:
     return [
         ReportRegion(r.code, r.name_zh, r.name_en, r.level, r.parent_code)
         for r in alliance.regions
@@ -315,10 +303,8 @@ def _members(alliance: Alliance) -> list[ReportRegion]:
     ]
 
 
-def _alliance(session: Session, alliance_code: str) -> Alliance:
-    alliance = session.scalar(
-        select(Alliance).where(Alliance.code == alliance_code).options(selectinload(Alliance.regions))
-    )
+def _alliance(session: Session, alliance_code: str) -> AllianceRead:
+    alliance = alliance_read_by_code(session, code=alliance_code)
     if alliance is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"no alliance {alliance_code!r}")
     return alliance
@@ -386,10 +372,8 @@ def report_data_version(
         session = uow.session
         alliance = _alliance(session, alliance_code)
         stmt = select(StatDataset.id, StatDataset.row_count, StatDataset.created_at).where(
-            StatDataset.alliance_id == alliance.id
+            StatDataset.alliance_id == alliance.id, clause(actor, Action.READ, dataset_columns())
         )
-        if not _is_member(actor, alliance.id):
-            stmt = stmt.where(StatDataset.visibility == Visibility.PUBLIC.value)
         datasets = [f"{i}:{n}:{c.isoformat()}" for i, n, c in session.execute(stmt.order_by(StatDataset.id))]
         members = sorted(r.code for r in alliance.regions)
     parts = {

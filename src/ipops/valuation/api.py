@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, status
 
 from ipops.core.errors import DomainError, ErrorCode
-from ipops.core.money import MoneyModel
 from ipops.valuation import service
 from ipops.valuation.engine.indicators import LEAVES, Scenario, dimension_weights, scenario_weights
 from ipops.valuation.priors import bundled_priors
@@ -55,7 +54,7 @@ def get_report(report_id: int, uow: UowDep, actor: SignedInDep) -> ValuationRepo
 
 @router.post("/reports/{report_id}/sign", response_model=ValuationReportRead)
 def sign_report(report_id: int, uow: UowDep, actor: SignedInDep) -> ValuationReportRead:
-    """Sign a draft report off (appraiser role only)."""
+    """Sign as one of the engaged firm's two appraisers; the second signature seals the report."""
     return service.sign_report(uow=uow, actor=actor, report_id=report_id)
 
 
@@ -73,17 +72,17 @@ def list_reports(asset_id: int, uow: UowDep, actor: SignedInDep) -> list[Valuati
 
 @router.get("/assets/{asset_id}/range", response_model=ValuationRangeRead)
 def latest_range(asset_id: int, uow: UowDep, actor: SignedInDep) -> ValuationRangeRead:
-    """The latest signed P10/P50/P90 of an asset the caller may read."""
-    service.list_reports(uow=uow, actor=actor, asset_id=asset_id)  # the read check
-    with uow:
-        found = service.latest_signed_range(uow.session, asset_id=asset_id)
-    if found is None:
+    """The latest signed P10/P50/P90 among the asset's valuations the caller may read."""
+    signed = [r for r in service.list_reports(uow=uow, actor=actor, asset_id=asset_id) if r.signed_at]
+    if not signed:
         raise DomainError(ErrorCode.NOT_FOUND, "no signed valuation")
+    found = max(signed, key=lambda r: (r.signed_at, r.id))
+    assert found.signed_at is not None  # noqa: S101 - filtered above
     return ValuationRangeRead(
-        report_id=found.report_id,
-        p10=MoneyModel.from_money(found.p10),
-        p50=MoneyModel.from_money(found.p50),
-        p90=MoneyModel.from_money(found.p90),
+        report_id=found.id,
+        p10=found.p10,
+        p50=found.p50,
+        p90=found.p90,
         signed_at=found.signed_at,
         method_version=found.method_version,
     )

@@ -1,4 +1,5 @@
-"""Valuation records: a request for an asset and its reports (draft, then signed by an appraiser)."""
+"""Valuation records: a request for an asset and its reports (draft, signing, then signed by two appraisers
+of the engaged firm with the firm's seal, as 资产评估法 art. 26 requires)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, func
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, UniqueConstraint, func
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ipops.core.db import Base
 
@@ -17,7 +18,11 @@ class ReportStatus(StrEnum):
     """Lifecycle of a valuation report."""
 
     DRAFT = "draft"
+    SIGNING = "signing"  # signed by one appraiser; a second, and the firm's seal, are still needed
     SIGNED = "signed"
+
+
+SIGNATURES_REQUIRED = 2  # 资产评估法 art. 26: at least two appraisers who did the work
 
 
 class ValuationRequest(Base):
@@ -65,4 +70,24 @@ class ValuationReport(Base):
     created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())
     signed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    signed_at: Mapped[dt.datetime | None]
+    signed_at: Mapped[dt.datetime | None]  # when the second signature and the seal completed it
+    sealed_by_org_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+    seal_name: Mapped[str | None] = mapped_column(String(200))  # the firm's name on its seal
+
+    signatures: Mapped[list[ValuationSignature]] = relationship(
+        cascade="all, delete-orphan", order_by="ValuationSignature.id", lazy="selectin"
+    )
+
+
+class ValuationSignature(Base):
+    """One appraiser's signature on a report; each appraiser signs a report once."""
+
+    __tablename__ = "valuation_signatures"
+    __table_args__ = (UniqueConstraint("report_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("valuation_reports.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    signer_name: Mapped[str] = mapped_column(String(120))
+    signed_at: Mapped[dt.datetime] = mapped_column(server_default=func.now())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from ipops.core.authz import Role
+from ipops.core.authz import Action
 from ipops.valuation import service
 from ipops.valuation.render import render_pdf, report_context
 from ipops.web.deps import LocaleDep, SignedInDep, UowDep
@@ -19,8 +19,7 @@ router = APIRouter(prefix="/valuations", include_in_schema=False)
 def asset_valuations(request: Request, asset_id: int, uow: UowDep, actor: SignedInDep) -> Response:
     """An asset's valuation reports and its latest signed range."""
     reports = service.list_reports(uow=uow, actor=actor, asset_id=asset_id)
-    with uow:
-        latest = service.latest_signed_range(uow.session, asset_id=asset_id)
+    latest = next((r for r in reports if r.status == "signed"), None)  # only among what the reader may read
     return render(
         request, "valuation/asset.html", {"asset_id": asset_id, "reports": reports, "latest": latest}
     )
@@ -44,7 +43,7 @@ def report_page(
     """The report with range, assumptions and charts."""
     report, result = service.report_result(uow=uow, actor=actor, report_id=report_id)
     context = report_context(report, result, translate=gettext_for(locale).gettext)
-    context["can_sign"] = actor.role == Role.APPRAISER and report.status == "draft"
+    context["can_sign"] = Action.SIGN in service.report_actions(uow=uow, actor=actor, report_id=report_id)
     return render(request, "valuation/report.html", context)
 
 

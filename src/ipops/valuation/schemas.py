@@ -72,6 +72,25 @@ class RunRequest(BaseModel):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] | None = None
 
 
+class SignatureRead(BaseModel):
+    """An appraiser's signature on a report."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    user_id: int
+    org_id: int
+    signer_name: str
+    signed_at: dt.datetime
+
+
+class SealRead(BaseModel):
+    """The engaged firm's seal on a signed report."""
+
+    org_id: int
+    name: str
+    sealed_at: dt.datetime
+
+
 class ValuationReportRead(BaseModel):
     """A stored report: inputs as run, method version, seed, range and the full result JSON."""
 
@@ -91,9 +110,11 @@ class ValuationReportRead(BaseModel):
     p90: MoneyModel
     result: dict[str, Any]
     context: dict[str, Any]
-    status: Literal["draft", "signed"]
+    status: Literal["draft", "signing", "signed"]
     signed_by_user_id: int | None
     signed_at: dt.datetime | None
+    signatures: list[SignatureRead] = []
+    seal: SealRead | None = None
     created_at: dt.datetime
 
 

@@ -1,8 +1,9 @@
-"""Valuation use cases: request, run (stores a draft report), sign off (appraisers only), re-run, read.
+"""Valuation use cases: request, run (stores a draft report), sign off, re-run, read.
 
-Access follows the asset's policy (`ipops.core.authz`, via `ipops.assets.service.scope_of`): whoever may read
-the asset may read its valuations; in addition, appraisers of the organisation a request engages may read,
-run and sign that request's reports. Requests come from an owner organisation or a financier.
+The policy's `valuation_request` and `valuation_report` rules decide: the requester, the asset's owners
+and the engaged appraisal firm read a valuation (a public asset does not make its valuation public); banks
+read it through a grant on the asset. A statutory report is signed by two appraisers of the engaged firm,
+each once, and sealed by the firm (资产评估法 art. 26); signing takes the report's row lock.
 """
 
 from __future__ import annotations
@@ -13,13 +14,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from ipops.alliance.models import Organisation
-from ipops.assets.models import Asset
-from ipops.assets.service import scope_of
+from ipops.alliance.kinds import OrgKind
+from ipops.alliance.service import display_name_of, organisations_by_id
+from ipops.assets.service import AssetBrief, brief, issue_asset_grants, may_take
 from ipops.core.audit import record_audit
-from ipops.core.authz import ORG_ROLES, Action, Principal, Role, can, require
+from ipops.core.authz import Action, Principal, clause, require
 from ipops.core.db import db_now
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.core.money import Money, MoneyModel
@@ -44,14 +45,22 @@ from ipops.valuation.engine.market import value_market
 from ipops.valuation.engine.methods import rerun_echo
 from ipops.valuation.engine.priors import prior_for
 from ipops.valuation.engine.result import ValuationResult
-from ipops.valuation.models import ReportStatus, ValuationReport, ValuationRequest
+from ipops.valuation.models import (
+    SIGNATURES_REQUIRED,
+    ReportStatus,
+    ValuationReport,
+    ValuationRequest,
+    ValuationSignature,
+)
 from ipops.valuation.priors import bundled_priors
 from ipops.valuation.schemas import (
     RerunRead,
+    SealRead,
     ValuationReportRead,
     ValuationRequestCreate,
     ValuationRequestRead,
 )
+from ipops.valuation.scope import report_columns, report_facts, request_facts
 
 log = logging.getLogger(__name__)
 NEUTRAL_SCORE = 50.0
@@ -89,48 +98,26 @@ def latest_signed_range(session: Session, *, asset_id: int) -> ValuationRange | 
     )
 
 
-def _load_asset(session: Session, asset_id: int) -> Asset:
-    asset = session.scalars(
-        select(Asset).where(Asset.id == asset_id).options(selectinload(Asset.owners))
-    ).one_or_none()
-    if asset is None:
-        raise DomainError(ErrorCode.NOT_FOUND)
-    return asset
-
-
-def _engaged(actor: Principal, request: ValuationRequest) -> bool:
-    """An appraiser of the organisation the request engages."""
-    return (
-        actor.role == Role.APPRAISER
-        and actor.org_id is not None
-        and actor.org_id == request.appraiser_org_id
-        and actor.alliance_id == request.alliance_id
-    )
-
-
-def _require_access(actor: Principal, asset: Asset, request: ValuationRequest) -> None:
-    """Read access to a request's valuations: the asset's read policy, or the engaged appraiser."""
-    if not _engaged(actor, request):
-        require(actor, Action.READ, scope_of(asset))
-
-
-def _load_request(session: Session, actor: Principal, request_id: int) -> tuple[ValuationRequest, Asset]:
+def _load_request(
+    session: Session, actor: Principal, request_id: int, action: str = Action.READ
+) -> tuple[ValuationRequest, AssetBrief]:
     request = session.get(ValuationRequest, request_id)
     if request is None:
         raise DomainError(ErrorCode.NOT_FOUND)
-    asset = _load_asset(session, request.asset_id)
-    _require_access(actor, asset, request)
-    return request, asset
+    require(session, actor, action, request_facts(session, request))
+    return request, brief(session, request.asset_id)
 
 
 def _load_report(
-    session: Session, actor: Principal, report_id: int
-) -> tuple[ValuationReport, ValuationRequest, Asset]:
-    report = session.get(ValuationReport, report_id)
+    session: Session, actor: Principal, report_id: int, action: str = Action.READ, *, lock: bool = False
+) -> tuple[ValuationReport, ValuationRequest, AssetBrief]:
+    report = session.get(ValuationReport, report_id, with_for_update=lock)
     if report is None:
         raise DomainError(ErrorCode.NOT_FOUND)
-    request, asset = _load_request(session, actor, report.request_id)
-    return report, request, asset
+    request = session.get(ValuationRequest, report.request_id)
+    assert request is not None  # noqa: S101 - a foreign key
+    require(session, actor, action, report_facts(session, report, request))
+    return report, request, brief(session, request.asset_id)
 
 
 def _audit(
@@ -140,7 +127,7 @@ def _audit(
     action: str,
     entity_type: str,
     entity_id: int,
-    asset: Asset,
+    asset: AssetBrief,
     after: dict[str, Any],
     org_id: int | None,
 ) -> None:
@@ -173,19 +160,15 @@ def _validate_payload(data: ValuationRequestCreate) -> None:
 def create_request(
     *, uow: UnitOfWork, actor: Principal, data: ValuationRequestCreate
 ) -> ValuationRequestRead:
-    """Record a valuation request from an owner organisation of the asset or from a financier."""
+    """Record a valuation request from an owner of the asset (or a bank reviewing it) engaging a firm."""
     _validate_payload(data)
     with uow:
         session = uow.session
-        asset = _load_asset(session, data.asset_id)
-        scope = scope_of(asset)
-        require(actor, Action.READ, scope)
-        owner = actor.role in ORG_ROLES and actor.org_id in scope.owner_org_ids
-        if not (owner or actor.role == Role.FINANCIER):
-            raise DomainError(ErrorCode.FORBIDDEN, "only an owner organisation or a financier may request")
+        may_take(session, actor, Action.REQUEST_VALUATION, data.asset_id)
+        asset = brief(session, data.asset_id)
         if data.appraiser_org_id is not None:
-            firm = session.get(Organisation, data.appraiser_org_id)
-            if firm is None or firm.alliance_id != asset.alliance_id or firm.kind != "appraiser":
+            firm = organisations_by_id(session, {data.appraiser_org_id}).get(data.appraiser_org_id)
+            if firm is None or firm.alliance_id != asset.alliance_id or firm.kind != OrgKind.APPRAISER:
                 raise DomainError(
                     ErrorCode.VALIDATION_ERROR, "appraiser_org_id is not an appraiser of the alliance"
                 )
@@ -202,6 +185,17 @@ def create_request(
         )
         session.add(request)
         session.flush()
+        if request.appraiser_org_id is not None:  # the engaged firm may see and appraise the asset
+            issue_asset_grants(
+                session,
+                actor=actor,
+                asset_ids=[asset.id],
+                org_id=request.appraiser_org_id,
+                actions=("read", "appraise"),
+                reason=f"valuation request #{request.id}",
+                source=f"valuation_request:{request.id}",
+                expires_at=db_now(session) + dt.timedelta(days=365),
+            )
         _audit(
             session,
             actor=actor,
@@ -217,7 +211,7 @@ def create_request(
 
 
 def get_request(*, uow: UnitOfWork, actor: Principal, request_id: int) -> ValuationRequestRead:
-    """One request, if the actor may read its asset (or is the engaged appraiser)."""
+    """One request, if the actor may read it."""
     with uow:
         request, _ = _load_request(uow.session, actor, request_id)
         return ValuationRequestRead.model_validate(request)
@@ -240,7 +234,7 @@ def _lake_scores(doc_id: str) -> tuple[dict[str, float], str]:
     return {**legal_scores_from_oecd(values), **technical_scores_from_oecd(values)}, "lake"
 
 
-def _asset_snapshot(asset: Asset) -> dict[str, Any]:
+def _asset_snapshot(asset: AssetBrief) -> dict[str, Any]:
     """What was valued, as the registry held it at run time (kept even if the asset changes later)."""
     return {
         "title": asset.title,
@@ -249,13 +243,13 @@ def _asset_snapshot(asset: Asset) -> dict[str, Any]:
         "application_number": asset.application_number,
         "publication_number": asset.publication_number,
         "legal_status": asset.legal_status,
-        "owners": [owner.name for owner in asset.owners],
+        "owners": list(asset.owner_names),
         "lake_doc_id": asset.lake_doc_id,
     }
 
 
 def _prepare(
-    session: Session, request: ValuationRequest, asset: Asset
+    session: Session, request: ValuationRequest, asset: AssetBrief
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Engine inputs (life, royalty prior filled in where missing) and the context that explains them."""
     payload = request.inputs
@@ -318,19 +312,10 @@ def _prepare(
 def run_request(
     *, uow: UnitOfWork, actor: Principal, request_id: int, seed: int | None = None
 ) -> ValuationReportRead:
-    """Value the request's asset and store a draft report (requester organisation or appraisers)."""
+    """Value the request's asset and store a draft report (the requester or the engaged firm)."""
     with uow:
         session = uow.session
-        request, asset = _load_request(session, actor, request_id)
-        requester = actor.org_id is not None and actor.org_id == request.requested_by_org_id
-        if not (requester or actor.role == Role.APPRAISER):
-            raise DomainError(ErrorCode.FORBIDDEN, "only the requester or an appraiser may run a valuation")
-        if (
-            request.appraiser_org_id is not None
-            and actor.role == Role.APPRAISER
-            and not _engaged(actor, request)
-        ):
-            raise DomainError(ErrorCode.FORBIDDEN, "another appraiser is engaged for this request")
+        request, asset = _load_request(session, actor, request_id, Action.RUN)
         settings = dict(request.inputs.get("settings", {}))
         if seed is not None:
             settings["seed"] = seed
@@ -374,7 +359,12 @@ def run_request(
 
 
 def _value(
-    method: str, inputs: dict[str, Any], context: dict[str, Any], *, asset: Asset, settings: dict[str, Any]
+    method: str,
+    inputs: dict[str, Any],
+    context: dict[str, Any],
+    *,
+    asset: AssetBrief,
+    settings: dict[str, Any],
 ) -> ValuationResult:
     """Run the requested method on the prepared inputs (income, market comparables or cost)."""
     simulation = SimulationSettings.from_dict(settings)
@@ -393,7 +383,7 @@ def _value_structured(
     inputs: dict[str, Any],
     context: dict[str, Any],
     *,
-    asset: Asset,
+    asset: AssetBrief,
     simulation: SimulationSettings,
 ) -> ValuationResult:
     """Market comparables or the cost method; the subject's type, region and life come from the asset."""
@@ -427,38 +417,70 @@ def _report_read(report: ValuationReport) -> ValuationReportRead:
     money = {
         k: MoneyModel(amount=getattr(report, k), currency=report.currency) for k in ("p10", "p50", "p90")
     }
+    seal = (
+        SealRead(org_id=report.sealed_by_org_id, name=report.seal_name or "", sealed_at=report.signed_at)
+        if report.sealed_by_org_id is not None and report.signed_at is not None
+        else None
+    )
+    computed = {*money, "seal"}
     return ValuationReportRead.model_validate(
         {
-            **{c: getattr(report, c) for c in ValuationReportRead.model_fields if c not in money},
+            **{c: getattr(report, c) for c in ValuationReportRead.model_fields if c not in computed},
             **money,
+            "seal": seal,
         }
     )
 
 
 def sign_report(*, uow: UnitOfWork, actor: Principal, report_id: int) -> ValuationReportRead:
-    """Sign a draft report off; only the appraiser role may (the engaged firm's, if one is named)."""
+    """An appraiser of the engaged firm signs, once; the second signature seals it with the firm's seal.
+
+    The report row is locked first, so concurrent signers queue: none is counted twice or overwritten.
+    """
     with uow:
         session = uow.session
-        report, request, asset = _load_report(session, actor, report_id)
-        if actor.role != Role.APPRAISER:
-            raise DomainError(ErrorCode.FORBIDDEN, "only an appraiser may sign a valuation report")
-        if request.appraiser_org_id is not None and not _engaged(actor, request):
-            raise DomainError(ErrorCode.FORBIDDEN, "another appraiser is engaged for this request")
-        if report.status != ReportStatus.DRAFT.value:
-            raise DomainError(ErrorCode.INVALID_STATE, "the report is already signed")
-        report.status = ReportStatus.SIGNED.value
-        report.signed_by_user_id = actor.user_id
-        report.signed_at = db_now(session)
+        report, request, asset = _load_report(session, actor, report_id, Action.SIGN, lock=True)
+        if any(s.user_id == actor.user_id for s in report.signatures):
+            raise DomainError(
+                ErrorCode.INVALID_STATE,
+                "you have already signed this report",
+                msgid="You have already signed this report.",
+            )
+        assert actor.user_id is not None  # noqa: S101 - an engaged appraiser is an account
+        assert actor.org_id is not None  # noqa: S101 - of the engaged firm
+        now = db_now(session)
+        signer = display_name_of(session, user_id=actor.user_id)
+        report.signatures.append(
+            ValuationSignature(user_id=actor.user_id, org_id=actor.org_id, signer_name=signer, signed_at=now)
+        )
+        session.flush()
         _audit(
             session,
             actor=actor,
-            action="valuation.signed",
+            action="valuation.signature_added",
             entity_type="valuation_report",
             entity_id=report.id,
             asset=asset,
-            after={"status": report.status, "p10": report.p10, "p50": report.p50, "p90": report.p90},
+            after={"signatures": len(report.signatures)},
             org_id=request.requested_by_org_id,
         )
+        if len(report.signatures) >= SIGNATURES_REQUIRED:
+            firm = organisations_by_id(session, {actor.org_id})[actor.org_id]
+            report.status = ReportStatus.SIGNED.value
+            report.signed_by_user_id, report.signed_at = actor.user_id, now
+            report.sealed_by_org_id, report.seal_name = firm.id, firm.name
+            _audit(
+                session,
+                actor=actor,
+                action="valuation.signed",
+                entity_type="valuation_report",
+                entity_id=report.id,
+                asset=asset,
+                after={"status": report.status, "p10": report.p10, "p50": report.p50, "p90": report.p90},
+                org_id=request.requested_by_org_id,
+            )
+        else:
+            report.status = ReportStatus.SIGNING.value
         uow.commit()
         return _report_read(report)
 
@@ -495,18 +517,25 @@ def rerun_report(*, uow: UnitOfWork, actor: Principal, report_id: int) -> RerunR
 
 
 def list_reports(*, uow: UnitOfWork, actor: Principal, asset_id: int) -> list[ValuationReportRead]:
-    """Reports of an asset the actor may read, newest first."""
+    """The reports of an asset that the actor may read, newest first (404 if it may not read the asset)."""
     with uow:
-        session = uow.session
-        asset = _load_asset(session, asset_id)
-        readable = can(actor, Action.READ, scope_of(asset))
-        rows = session.execute(
-            select(ValuationReport, ValuationRequest)
-            .join(ValuationRequest, ValuationRequest.id == ValuationReport.request_id)
-            .where(ValuationReport.asset_id == asset_id)
+        may_take(uow.session, actor, Action.READ, asset_id)
+        rows = uow.session.scalars(
+            select(ValuationReport)
+            .where(ValuationReport.asset_id == asset_id, clause(actor, Action.READ, report_columns()))
             .order_by(ValuationReport.id.desc())
         ).all()
-        visible = [_report_read(rep) for rep, req in rows if readable or _engaged(actor, req)]
-        if not readable and not visible:
-            raise DomainError(ErrorCode.NOT_FOUND)
-        return visible
+        return [_report_read(r) for r in rows]
+
+
+def report_actions(*, uow: UnitOfWork, actor: Principal, report_id: int) -> frozenset[str]:
+    """What the actor may do to a report now (the page shows the sign-off form only to those who may)."""
+    from ipops.core.authz import allowed_actions
+
+    with uow:
+        session = uow.session
+        report, request, _ = _load_report(session, actor, report_id)
+        allowed = allowed_actions(session, actor, report_facts(session, report, request))
+        if any(s.user_id == actor.user_id for s in report.signatures):
+            allowed = allowed - {Action.SIGN}
+        return allowed

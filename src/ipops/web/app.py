@@ -20,6 +20,7 @@ from ipops.core.config import Settings, get_settings
 from ipops.core.db import make_engine, make_session_factory
 from ipops.core.errors import DomainError, ErrorCode, problem_body
 from ipops.web.deps import SESSION_COOKIE, request_locale
+from ipops.web.i18n import domain_detail
 
 logger = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -61,9 +62,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:
+        detail = domain_detail(exc, request_locale(request))
         if _wants_html(request):
-            return _html_error(request, exc.code, exc.detail)
-        return _problem(request, exc.code, exc.detail, exc.extra)
+            return _html_error(request, exc.code, detail)
+        return _problem(request, exc.code, detail, exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -124,19 +126,17 @@ def create_app(
     install_same_origin_guard(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
-    from ipops.alliance.api import router as alliance_api
-    from ipops.alliance.pages import router as alliance_pages
-    from ipops.assets.api import router as assets_api
-    from ipops.assets.pages import router as assets_pages
+    from ipops.domains import DOMAINS
+    from ipops.web.audit import router as audit_api
     from ipops.web.pages import router as shell_pages
 
-    app.include_router(alliance_api, prefix="/api/v1")
-    app.include_router(assets_api, prefix="/api/v1")
+    app.include_router(audit_api, prefix="/api/v1")
     app.include_router(shell_pages)
-    app.include_router(alliance_pages)
-    app.include_router(assets_pages)
-    for optional in ("ipops.lake.api", "ipops.valuation.api", "ipops.finance.api", "ipops.reports.api"):
-        _include_optional(app, optional)
+    for domain in DOMAINS:
+        if domain.api is not None:
+            app.include_router(domain.api, prefix="/api/v1")
+        if domain.pages is not None:
+            app.include_router(domain.pages)
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> Response:
@@ -153,26 +153,3 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     return app
-
-
-def _include_optional(app: FastAPI, module_name: str) -> None:
-    """Mount a domain's routers when that domain exists (domains land one issue at a time)."""
-    import importlib
-
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not module_name.startswith(exc.name):
-            raise
-        return
-    if hasattr(module, "router"):
-        app.include_router(module.router, prefix="/api/v1")
-    pages_name = module_name.rsplit(".", 1)[0] + ".pages"
-    try:
-        pages = importlib.import_module(pages_name)
-    except ModuleNotFoundError as exc:
-        if exc.name is None or not pages_name.startswith(exc.name):
-            raise
-        return
-    if hasattr(pages, "router"):
-        app.include_router(pages.router)

@@ -28,19 +28,33 @@ def _bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
+def _refuse_credential(request: Request) -> None:
+    """An API client that sends a credential expects 401 for a bad one, never the public view."""
+    request.state.principal, request.state.user_locale = (
+        ANONYMOUS,
+        None,
+    )  # the error page renders as anonymous
+    raise DomainError(ErrorCode.UNAUTHENTICATED, msgid="The bearer token is not valid.")
+
+
 def current_principal(request: Request) -> Principal:
     """Who is calling: a bearer token (API) or a session cookie (web), else the anonymous visitor."""
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
     principal, user_locale = ANONYMOUS, None
-    token = _bearer_token(request) or request.cookies.get(SESSION_COOKIE)
+    bearer = _bearer_token(request)
+    token = bearer or request.cookies.get(SESSION_COOKIE)
     if token:
         found = principal_for_token(uow=get_uow(request), token=token)
         if found is not None:
             principal, user = found
             user_locale = user.locale
             request.state.display_name = user.display_name
+        elif bearer is not None:
+            _refuse_credential(request)
+    elif request.headers.get("authorization"):
+        _refuse_credential(request)
     request.state.principal = principal
     request.state.user_locale = user_locale
     return principal

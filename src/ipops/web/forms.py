@@ -7,6 +7,7 @@ from pydantic import ValidationError
 
 from ipops.core.errors import DomainError, error_title
 from ipops.web.deps import request_locale
+from ipops.web.i18n import domain_detail
 
 
 def error_lines(request: Request, exc: Exception) -> list[str]:
@@ -14,7 +15,9 @@ def error_lines(request: Request, exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
     if isinstance(exc, DomainError):
-        return [error_title(exc.code, request_locale(request)) + (f": {exc.detail}" if exc.detail else "")]
+        locale = request_locale(request)
+        detail = domain_detail(exc, locale)
+        return [error_title(exc.code, locale) + (f": {detail}" if detail else "")]
     return [str(exc)]
 
 

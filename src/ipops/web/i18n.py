@@ -10,6 +10,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
+from ipops.core.errors import DomainError
+
 LOCALES_DIR = Path(__file__).parent / "locales"
 SUPPORTED_LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = "zh_CN"
@@ -68,3 +70,11 @@ def negotiate(
 def gettext_for(locale: str) -> Translations:
     """The translations object whose .gettext the templates call as _()."""
     return translations(locale)
+
+
+def domain_detail(exc: DomainError, locale: str) -> str:
+    """An error's detail in the locale: its catalogue message if it has one, else its own text."""
+    if exc.msgid:
+        text = gettext_for(locale).gettext(exc.msgid)
+        return text % exc.msgargs if exc.msgargs else text
+    return exc.detail

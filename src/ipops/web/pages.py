@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from ipops.alliance.models import Alliance
+from ipops.alliance.schemas import AllianceRead
+from ipops.alliance.service import get_alliance
 from ipops.assets.service import registry_summary
-from ipops.core.audit import AuditEntry, list_audit
+from ipops.core.audit import AuditView
+from ipops.web.audit import audit_for
 from ipops.web.deps import PrincipalDep, UowDep
 from ipops.web.templating import render
 
@@ -18,11 +20,13 @@ router = APIRouter(include_in_schema=False)
 def dashboard(request: Request, uow: UowDep, actor: PrincipalDep) -> Response:
     """The role's landing page: registry counts it may see and, for administrators, recent activity."""
     summary = registry_summary(uow=uow, actor=actor)
-    recent: list[AuditEntry] = []
-    alliance = None
-    with uow:
-        session = uow.session
-        if actor.alliance_id is not None:
-            alliance = session.get(Alliance, actor.alliance_id)
-        recent = list_audit(session, actor=actor, limit=10)
+    alliance = (
+        AllianceRead.model_validate(get_alliance(uow=uow, alliance_id=actor.alliance_id))
+        if actor.alliance_id is not None
+        else None
+    )
+    recent: list[AuditView] = []
+    if actor.is_authenticated:
+        with uow:
+            recent = audit_for(uow.session, actor=actor, limit=10)
     return render(request, "dashboard.html", {"summary": summary, "recent": recent, "alliance": alliance})

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from ipops.core.authz import may_ever
 from ipops.web.deps import current_principal, request_locale
 from ipops.web.i18n import gettext_for
 
@@ -28,6 +29,8 @@ def render(
         "ngettext": translations.ngettext,
         "locale": locale,
         "principal": principal,
+        # menus ask the policy whether the role may ever take an action (`may("loan", "create")`)
+        "may": lambda entity, action: may_ever(principal, entity, action),
         "display_name": getattr(request.state, "display_name", principal.username),
         "is_htmx": request.headers.get("hx-request") == "true",
     }
