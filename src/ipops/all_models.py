@@ -8,6 +8,7 @@ from ipops.core.db import Base
 
 MODEL_MODULES = (
     "ipops.core.audit",
+    "ipops.core.ledger.models",
     "ipops.alliance.models",
     "ipops.assets.models",
     "ipops.valuation.models",

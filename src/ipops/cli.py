@@ -45,6 +45,7 @@ _mount_optional("ipops.lake.cli", "lake_app", "lake")
 _mount_optional("ipops.reports.cli", "report_app", "report")
 _mount_optional("ipops.valuation.cli", "valuation_app", "valuation")
 _mount_optional("ipops.finance.cli", "finance_app", "finance")
+_mount_optional("ipops.core.ledger.cli", "ledger_app", "ledger")
 
 
 @db_app.command("upgrade")
