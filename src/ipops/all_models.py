@@ -9,6 +9,9 @@ from ipops.core.db import Base
 MODEL_MODULES = (
     "ipops.core.audit",
     "ipops.core.ledger.models",
+    "ipops.core.jobs.models",
+    "ipops.core.events",
+    "ipops.notify.models",
     "ipops.alliance.models",
     "ipops.assets.models",
     "ipops.valuation.models",

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None  # RedisHuey when set, else SqliteHuey at jobs_sqlite_path
     jobs_sqlite_path: Path = Path("var/jobs.db")
     jobs_immediate: bool = False  # run jobs inline at enqueue time (tests, one-off scripts)
+    jobs_queue_name: str = "ipops"
     worker_threads: int = 2
     files_dir: Path = Path("var/files")
     # Input bounds (issue 12 item 6); a request over one gets a 422 that names it (core/bounds.py).

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 logger = logging.getLogger(__name__)
 AFTER_COMMIT_KEY = "ipops.after_commit"
+FACTORY_KEY = "ipops.session_factory"
 
 
 def on_commit(session: Session, callback: Callable[[], None]) -> None:
@@ -21,6 +22,12 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
         callbacks = session.info[AFTER_COMMIT_KEY] = []
         event.listen(session, "after_rollback", _drop_callbacks)
     callbacks.append(callback)
+
+
+def factory_of(session: Session) -> sessionmaker[Session] | None:
+    """The factory of the unit of work that opened `session` (after-commit work opens its own sessions)."""
+    factory: sessionmaker[Session] | None = session.info.get(FACTORY_KEY)
+    return factory
 
 
 def _drop_callbacks(session: Session) -> None:
@@ -61,6 +68,7 @@ class UnitOfWork:
         if self._session is not None:
             raise RuntimeError("a unit of work is not re-entrant; one use case, one transaction")
         self._session = self._session_factory()
+        self._session.info[FACTORY_KEY] = self._session_factory
         return self
 
     def __exit__(

@@ -120,6 +120,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings.database_url))
+    from ipops.wiring import load_wiring
+
+    load_wiring()  # job kinds and event consumers are known before the first request
     install_error_handlers(app)
     install_same_origin_guard(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
@@ -135,7 +138,14 @@ def create_app(
     app.include_router(shell_pages)
     app.include_router(alliance_pages)
     app.include_router(assets_pages)
-    for optional in ("ipops.lake.api", "ipops.valuation.api", "ipops.finance.api", "ipops.reports.api"):
+    platform_apis = ("ipops.core.jobs.api", "ipops.core.ledger.api", "ipops.notify.api")
+    for optional in (
+        "ipops.lake.api",
+        "ipops.valuation.api",
+        "ipops.finance.api",
+        "ipops.reports.api",
+        *platform_apis,
+    ):
         _include_optional(app, optional)
 
     @app.get("/docs", include_in_schema=False)
