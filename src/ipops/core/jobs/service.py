@@ -71,6 +71,9 @@ def request_job(
 
     Call inside `with uow:` before `uow.commit()`. The same `idempotency_key` again returns the first job.
     """
+    from ipops.wiring import load_wiring
+
+    load_wiring()
     if kind not in JOB_KINDS:
         raise ValueError(f"unknown job kind {kind!r}; is its module in ipops.wiring?")
     session = uow.session
