@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, _free_port
+from tests.browser import CHROMIUM, _free_port
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +35,9 @@ def server_with_worker(tmp_path: Path) -> Iterator[str]:
 
     url = f"sqlite:///{tmp_path / 'ipops.db'}"
     load_sample_data(database_url=url)
-    settings = Settings(env="test", database_url=url, lake_dir=tmp_path / "lake", jobs_sqlite_path=tmp_path / "q.db")
+    settings = Settings(
+        env="test", database_url=url, lake_dir=tmp_path / "lake", jobs_sqlite_path=tmp_path / "q.db"
+    )
     previous = set_queue(build_queue(settings))
     env = {**os.environ, "IPOPS_DATABASE_URL": url, "IPOPS_JOBS_SQLITE_PATH": str(tmp_path / "q.db")}
     env.pop("IPOPS_REDIS_URL", None)
@@ -72,7 +73,8 @@ def test_job_page_follows_the_job_and_the_inbox_hears_of_it(server_with_worker: 
         page.click("button[type=submit]")
         page.wait_for_url(f"{server_with_worker}/")
         answer = page.evaluate(
-            "fetch('/api/v1/ledger/verifications', {method: 'POST'}).then(r => r.json().then(b => [r.status, b]))"
+            "fetch('/api/v1/ledger/verifications', {method: 'POST'})"
+            ".then(r => r.json().then(b => [r.status, b]))"
         )
         assert answer[0] == 202
         page.goto(f"{server_with_worker}{answer[1]['links']['page']}")
@@ -85,6 +87,7 @@ def test_job_page_follows_the_job_and_the_inbox_hears_of_it(server_with_worker: 
         page.wait_for_selector('[data-testid="inbox-badge"][data-unread="1"]', timeout=30_000)
         page.click('[data-testid="inbox-link"]')
         assert "任务已完成：账本核对（成功）" in page.inner_text('[data-testid="inbox-list"]')
-        page.screenshot(path=str(Path(os.environ.get("IPOPS_SCREENSHOTS", "/tmp")) / "ipops-inbox.png"))
+        if os.environ.get("IPOPS_SCREENSHOTS"):  # to look at the page: IPOPS_SCREENSHOTS=/some/folder
+            page.screenshot(path=str(Path(os.environ["IPOPS_SCREENSHOTS"]) / "ipops-inbox.png"))
     finally:
         page.close()

@@ -31,7 +31,9 @@ def test_histogram_and_tornado_carry_their_data_and_draw() -> None:
         life_years=8,
         paths=20_000,
     )
-    hist = histogram_svg(result.histogram, markers=[("P10", result.p10), ("P90", result.p90)], title="A</script>B")
+    hist = histogram_svg(
+        result.histogram, markers=[("P10", result.p10), ("P90", result.p90)], title="A</script>B"
+    )
     spec = _spec(hist)
     bars, rules = spec["layer"][0]["data"]["values"], spec["layer"][1]["data"]["values"]
     assert [b["count"] for b in bars] == list(result.histogram.counts)

@@ -48,5 +48,7 @@ def loss_chart(
     """Grouped bars: for each scenario (a label such as "CDR 5% · CPR 10%"), each tranche's loss in %."""
     if not losses or not tranches:
         return empty_chart_html(kind="losses", title=title, message=empty, width=width)
-    groups = [(label, {name: float(loss) for name, loss in by_tranche.items()}) for label, by_tranche in losses]
+    groups = [
+        (label, {name: float(loss) for name, loss in by_tranche.items()}) for label, by_tranche in losses
+    ]
     return chart_html(grouped_bars(groups, members=tranches, title=title, width=width), kind="losses")

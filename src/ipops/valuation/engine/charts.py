@@ -28,7 +28,11 @@ def histogram_svg(
         return empty_chart_html(kind="histogram", title=title, message=empty, width=width)
     bins = [(edges[i], edges[i + 1], int(count)) for i, count in enumerate(counts)]
     spec = histogram(
-        bins, markers=[(label, float(value)) for label, value in markers], title=title, width=width, height=height
+        bins,
+        markers=[(label, float(value)) for label, value in markers],
+        title=title,
+        width=width,
+        height=height,
     )
     return chart_html(spec, kind="histogram")
 
