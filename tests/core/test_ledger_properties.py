@@ -9,13 +9,21 @@ database (SQLite, or PostgreSQL when IPOPS_TEST_DATABASE_URL is set).
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -24,8 +32,9 @@ from ipops.core.errors import DomainError
 from ipops.core.ledger.models import LedgerAccount
 from ipops.core.money import Money
 
-EXAMPLES = 25
+EXAMPLES = 30
 STEPS = 30
+STATS: Counter[str] = Counter()
 FLAGS = ("none", "debits_within_credits", "credits_within_debits")
 
 
@@ -126,6 +135,8 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = d.may_debit(amount) and c.may_credit(amount)
         outcome = self._send(ledger.create_transfer, request)
         assert isinstance(outcome, ledger.TransferResult) == expected, (outcome, d, c, amount)
+        STATS["pending" if pending else "posted"] += 1
+        STATS["accepted" if expected else "refused (flag)"] += 1
         if expected:
             if pending:
                 d.dp += amount
@@ -150,16 +161,21 @@ class LedgerMachine(RuleBasedStateMachine):
     def withdraw(self, account: int, amount: int) -> None:
         self._move(account, self.bank, amount, pending=False, ref=f"BK{next(self.ids)}")
 
-    @rule(debit=accounts, credit=accounts, amount=st.integers(1, 50_000), pending=st.booleans())
-    def transfer(self, debit: int, credit: int, amount: int, pending: bool) -> None:
+    @rule(debit=accounts, credit=accounts, amount=st.integers(1, 50_000))
+    def transfer(self, debit: int, credit: int, amount: int) -> None:
         if debit != credit:
-            self._move(debit, credit, amount, pending=pending, ref=None)
+            self._move(debit, credit, amount, pending=False, ref=None)
 
-    @rule(data=st.data(), share=st.integers(0, 100), void=st.booleans())
-    def resolve(self, data: st.DataObject, share: int, void: bool) -> None:
-        if not self.model.pendings:
-            return
-        pending = data.draw(st.sampled_from(self.model.pendings))
+    @rule(debit=accounts, credit=accounts, amount=st.integers(1, 50_000))
+    def hold(self, debit: int, credit: int, amount: int) -> None:
+        if debit != credit:
+            self._move(debit, credit, amount, pending=True, ref=None)
+
+    @rule(account=accounts, amount=st.integers(1, 50_000))
+    def hold_from_the_bank(self, account: int, amount: int) -> None:
+        self._move(self.bank, account, amount, pending=True, ref=f"BK{next(self.ids)}")
+
+    def _resolve(self, pending: ModelPending, *, void: bool, share: int) -> None:
         posted = pending.amount * share // 100
         transfer_id = f"r{next(self.ids)}"
         if void:
@@ -171,6 +187,7 @@ class LedgerMachine(RuleBasedStateMachine):
         expected = not pending.resolved and (void or posted > 0)
         outcome = self._send(send, request)
         assert isinstance(outcome, ledger.TransferResult) == expected, (outcome, pending, posted)
+        STATS[("void" if void else "post") + (" accepted" if expected else " refused")] += 1
         if expected:
             pending.resolved = True
             d, c = self.model.accounts[pending.debit], self.model.accounts[pending.credit]
@@ -181,10 +198,28 @@ class LedgerMachine(RuleBasedStateMachine):
                 c.cd += posted
             self.model.accepted.append(Replay(send, request))
 
+    def _open_pendings(self) -> list[ModelPending]:
+        return [p for p in self.model.pendings if not p.resolved]
+
+    @precondition(lambda self: bool(self._open_pendings()))
+    @rule(data=st.data(), share=st.integers(0, 100))
+    def post(self, data: st.DataObject, share: int) -> None:
+        self._resolve(data.draw(st.sampled_from(self._open_pendings())), void=False, share=share)
+
+    @precondition(lambda self: bool(self._open_pendings()))
+    @rule(data=st.data())
+    def void(self, data: st.DataObject) -> None:
+        self._resolve(data.draw(st.sampled_from(self._open_pendings())), void=True, share=0)
+
+    @precondition(lambda self: any(p.resolved for p in self.model.pendings))
+    @rule(data=st.data(), share=st.integers(1, 100), void=st.booleans())
+    def resolve_again(self, data: st.DataObject, share: int, void: bool) -> None:
+        done = [p for p in self.model.pendings if p.resolved]
+        self._resolve(data.draw(st.sampled_from(done)), void=void, share=share)
+
+    @precondition(lambda self: bool(self.model.accepted))
     @rule(data=st.data())
     def replay(self, data: st.DataObject) -> None:
-        if not self.model.accepted:
-            return
         earlier = data.draw(st.sampled_from(self.model.accepted))
         before = self._balances()
         outcome = self._send(earlier.send, earlier.request)
@@ -193,6 +228,7 @@ class LedgerMachine(RuleBasedStateMachine):
             refused = self._send(earlier.send, earlier.changed)
             assert isinstance(refused, DomainError) and refused.code == "ledger_transfer_exists"
         assert self._balances() == before
+        STATS["replays"] += 1
 
     def _balances(self) -> dict[int, tuple[int, int, int, int]]:
         rows = self.session.execute(
@@ -253,3 +289,7 @@ def test_ledger_state_machine(db_engine: Engine) -> None:
             derandomize=True,
         ),
     )
+    print(f"ledger state machine: {EXAMPLES} examples x up to {STEPS} steps: {dict(sorted(STATS.items()))}")
+    # the run exercised both sides of every rule it checks
+    assert STATS["refused (flag)"] and STATS["accepted"] and STATS["replays"]
+    assert STATS["post accepted"] and STATS["void accepted"] and STATS["post refused"] + STATS["void refused"]
