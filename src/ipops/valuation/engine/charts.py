@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from ipops.charts import chart_html, empty_chart_html, histogram, range_bars
+from ipops.charts import chart_html, empty_chart_html, range_bars
+from ipops.charts import histogram as histogram_spec
 from ipops.valuation.engine.result import Histogram, TornadoBar
 
 
 def histogram_svg(
-    histogram_data: Histogram,
+    histogram: Histogram,
     *,
     markers: Sequence[tuple[str, Decimal]] = (),
     width: int = 560,
@@ -23,11 +24,11 @@ def histogram_svg(
     empty: str = "no data",
 ) -> str:
     """Bar chart of the histogram with optional vertical markers (e.g. P10/P50/P90)."""
-    counts, edges = histogram_data.counts, [float(e) for e in histogram_data.edges]
+    counts, edges = histogram.counts, [float(e) for e in histogram.edges]
     if not counts or len(edges) != len(counts) + 1:
         return empty_chart_html(kind="histogram", title=title, message=empty, width=width)
     bins = [(edges[i], edges[i + 1], int(count)) for i, count in enumerate(counts)]
-    spec = histogram(
+    spec = histogram_spec(
         bins,
         markers=[(label, float(value)) for label, value in markers],
         title=title,
