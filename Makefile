@@ -18,7 +18,7 @@ install: $(BIN)/.installed-$(EXTRAS)
 run: install
 	$(BIN)/ipops db upgrade
 	$(BIN)/ipops load-sample
-	$(BIN)/ipops serve
+	$(BIN)/ipops serve --with-worker
 
 test: install
 	$(BIN)/pytest

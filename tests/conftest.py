@@ -43,6 +43,17 @@ def _fast_password_hashing() -> Iterator[None]:
     service.password_hasher = original
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _jobs_run_inline() -> Iterator[None]:
+    """Jobs and event deliveries run at commit (huey's immediate mode) unless a test starts its own worker."""
+    from ipops.core.config import Settings
+    from ipops.core.jobs.queue import build_queue, set_queue
+
+    previous = set_queue(build_queue(Settings(jobs_immediate=True)))
+    yield
+    set_queue(previous)
+
+
 @pytest.fixture
 def world(uow: UnitOfWork) -> World:
     """The test alliance: regions, organisations and one user per role (see tests/world.py)."""

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import getpass
 import importlib
+import signal
+import subprocess
+import sys
 from typing import Annotated
 
 import typer
@@ -45,6 +48,7 @@ _mount_optional("ipops.lake.cli", "lake_app", "lake")
 _mount_optional("ipops.reports.cli", "report_app", "report")
 _mount_optional("ipops.valuation.cli", "valuation_app", "valuation")
 _mount_optional("ipops.finance.cli", "finance_app", "finance")
+_mount_optional("ipops.core.ledger.cli", "ledger_app", "ledger")
 
 
 @db_app.command("upgrade")
@@ -157,18 +161,60 @@ def serve(
     host: Annotated[str | None, typer.Option(help="监听地址 · bind address")] = None,
     port: Annotated[int | None, typer.Option(help="端口 · port")] = None,
     reload: Annotated[bool, typer.Option(help="开发热重载 · auto-reload")] = False,
+    with_worker: Annotated[
+        bool, typer.Option("--with-worker", help="同时启动后台任务进程 · also run the job worker")
+    ] = False,
 ) -> None:
-    """启动 Web 服务 · Serve the web application and API."""
+    """启动 Web 服务 · Serve the web application and API (with --with-worker, the job worker too)."""
     import uvicorn
 
     settings = get_settings()
-    uvicorn.run(
-        "ipops.web.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        reload=reload,
-    )
+    worker = _start_worker() if with_worker else None
+    try:
+        uvicorn.run(
+            "ipops.web.app:create_app",
+            factory=True,
+            host=host or settings.host,
+            port=port or settings.port,
+            reload=reload,
+        )
+    finally:
+        if worker is not None:
+            _stop_worker(worker)
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    process = subprocess.Popen([sys.executable, "-m", "ipops.cli", "worker"])  # noqa: S603 - our own CLI
+    console.print(f"[green]✓[/] 后台任务进程 · worker started (pid {process.pid})")
+    return process
+
+
+def _stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Ctrl-C reaches the worker too (same process group); otherwise ask it, then insist."""
+    try:
+        process.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGINT)  # huey: finish the running jobs, then stop
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    console.print("[green]✓[/] 后台任务进程已停止 · worker stopped")
+
+
+@app.command("worker")
+def worker(
+    threads: Annotated[int | None, typer.Option(help="并发线程数 · worker threads")] = None,
+) -> None:
+    """运行后台任务与定时任务 · Run the job worker (huey consumer) and the periodic schedule."""
+    from ipops.core.jobs.worker import run_worker
+
+    try:
+        run_worker(threads=threads)
+    except (LookupError, RuntimeError) as exc:
+        console.print(f"[red]✗[/] {exc}")
+        raise typer.Exit(2) from exc
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ from ipops.assets import models as assets_models
 from ipops.assets import pages as assets_pages
 from ipops.assets import scope as assets_scope
 from ipops.core.authz import Columns
+from ipops.core.jobs import api as jobs_api
+from ipops.core.jobs import pages as jobs_pages
+from ipops.core.ledger import api as ledger_api
 from ipops.core.uow import UnitOfWork
 from ipops.finance import api as finance_api
 from ipops.finance import models as finance_models
@@ -30,6 +33,9 @@ from ipops.finance import sample as finance_sample
 from ipops.finance import scope as finance_scope
 from ipops.lake import api as lake_api
 from ipops.lake import pages as lake_pages
+from ipops.notify import api as notify_api
+from ipops.notify import models as notify_models
+from ipops.notify import pages as notify_pages
 from ipops.reports import api as reports_api
 from ipops.reports import models as reports_models
 from ipops.reports import pages as reports_pages
@@ -56,6 +62,10 @@ class Domain:
 
 
 DOMAINS: tuple[Domain, ...] = (
+    # Platform pieces with routes of their own (their tables are core models, see all_models).
+    Domain("jobs", None, jobs_api.router, jobs_pages.router),
+    Domain("ledger", None, ledger_api.router, None),
+    Domain("notify", notify_models, notify_api.router, notify_pages.router),
     Domain(
         "alliance",
         alliance_models,

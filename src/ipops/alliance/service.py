@@ -505,3 +505,18 @@ def display_name_of(session: Session, *, user_id: int) -> str:
     if name is None:
         raise DomainError(ErrorCode.NOT_FOUND)
     return str(name)
+
+
+def active_user_ids(
+    session: Session, *, user_ids: tuple[int, ...], org_ids: tuple[int, ...], roles: tuple[str, ...] = ()
+) -> list[int]:
+    """Active users among `user_ids`, plus the active users of `org_ids` (only `roles`, if given)."""
+    chosen: set[int] = set()
+    if user_ids:
+        chosen |= set(session.scalars(select(User.id).where(User.id.in_(user_ids), User.is_active.is_(True))))
+    if org_ids:
+        stmt = select(User.id).where(User.org_id.in_(org_ids), User.is_active.is_(True))
+        if roles:
+            stmt = stmt.where(User.role.in_(roles))
+        chosen |= set(session.scalars(stmt))
+    return sorted(chosen)

@@ -29,6 +29,22 @@ class Settings(BaseSettings):
     cookie_secure: bool | None = None  # None: secure everywhere but dev/test over plain http
     host: str = "127.0.0.1"
     port: int = 8000
+    # Platform services (issue 11): the job queue, the file store.
+    redis_url: str | None = None  # RedisHuey when set, else SqliteHuey at jobs_sqlite_path
+    jobs_sqlite_path: Path = Path("var/jobs.db")
+    jobs_immediate: bool = False  # run jobs inline at enqueue time (tests, one-off scripts)
+    jobs_queue_name: str = "ipops"
+    worker_threads: int = 2
+    files_dir: Path = Path("var/files")
+    # Input bounds (issue 12 item 6); a request over one gets a 422 that names it (core/bounds.py).
+    max_paths_member: int = 2_000_000
+    max_paths_appraiser: int = 20_000_000
+    job_paths_threshold: int = 200_000  # Monte Carlo runs above this many paths run as jobs
+    max_histogram_bins: int = 200
+    max_scenarios: int = 1_000
+    max_json_body_bytes: int = 1_048_576
+    max_upload_bytes: int = 52_428_800
+    max_page_size: int = 200
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_dev(self) -> Settings:

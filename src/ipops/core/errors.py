@@ -27,6 +27,17 @@ class ErrorCode(StrEnum):
     CONSENT_REQUIRED = "consent_required"
     OWNERSHIP_PENDING = "ownership_pending"
     INTERNAL_ERROR = "internal_error"
+    # platform pieces (issue 11): ledger, bounds, files, jobs
+    INPUT_TOO_LARGE = "input_too_large"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_TYPE_REFUSED = "file_type_refused"
+    LEDGER_TRANSFER_EXISTS = "ledger_transfer_exists"
+    LEDGER_INSUFFICIENT_FUNDS = "ledger_insufficient_funds"
+    LEDGER_PENDING_RESOLVED = "ledger_pending_resolved"
+    LEDGER_POST_EXCEEDS_PENDING = "ledger_post_exceeds_pending"
+    LEDGER_EXTERNAL_REF_REQUIRED = "ledger_external_ref_required"
+    LEDGER_EXTERNAL_REF_USED = "ledger_external_ref_used"
+    LEDGER_INVALID_TRANSFER = "ledger_invalid_transfer"
 
 
 ERROR_STATUS: dict[ErrorCode, int] = {
@@ -48,6 +59,16 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CONSENT_REQUIRED: 409,
     ErrorCode.OWNERSHIP_PENDING: 409,
     ErrorCode.INTERNAL_ERROR: 500,
+    ErrorCode.INPUT_TOO_LARGE: 422,
+    ErrorCode.FILE_TOO_LARGE: 422,
+    ErrorCode.FILE_TYPE_REFUSED: 415,
+    ErrorCode.LEDGER_TRANSFER_EXISTS: 409,
+    ErrorCode.LEDGER_INSUFFICIENT_FUNDS: 409,
+    ErrorCode.LEDGER_PENDING_RESOLVED: 409,
+    ErrorCode.LEDGER_POST_EXCEEDS_PENDING: 422,
+    ErrorCode.LEDGER_EXTERNAL_REF_REQUIRED: 422,
+    ErrorCode.LEDGER_EXTERNAL_REF_USED: 409,
+    ErrorCode.LEDGER_INVALID_TRANSFER: 422,
 }
 
 # (zh_CN, en) titles; the one place message text lives.
@@ -82,6 +103,28 @@ ERROR_TEXT: dict[ErrorCode, tuple[str, str]] = {
         "An organisation named as owner has not accepted yet",
     ),
     ErrorCode.INTERNAL_ERROR: ("服务器内部错误", "Internal server error"),
+    ErrorCode.INPUT_TOO_LARGE: ("输入超出允许的上限", "Input exceeds the allowed limit"),
+    ErrorCode.FILE_TOO_LARGE: ("文件超出大小上限", "File exceeds the size limit"),
+    ErrorCode.FILE_TYPE_REFUSED: ("不接受此类文件", "This type of file is not accepted"),
+    ErrorCode.LEDGER_TRANSFER_EXISTS: (
+        "该交易编号已用于内容不同的交易",
+        "This transfer id is already used by a different transfer",
+    ),
+    ErrorCode.LEDGER_INSUFFICIENT_FUNDS: ("账户可用余额不足", "Insufficient available balance"),
+    ErrorCode.LEDGER_PENDING_RESOLVED: (
+        "该冻结款项已入账或已撤销",
+        "The pending transfer is already posted or voided",
+    ),
+    ErrorCode.LEDGER_POST_EXCEEDS_PENDING: (
+        "入账金额超过冻结金额",
+        "The posted amount exceeds the pending amount",
+    ),
+    ErrorCode.LEDGER_EXTERNAL_REF_REQUIRED: (
+        "资金进出清算账户须填写银行流水号",
+        "Money entering or leaving through a clearing account needs a bank reference",
+    ),
+    ErrorCode.LEDGER_EXTERNAL_REF_USED: ("该银行流水号已入账", "This bank reference is already booked"),
+    ErrorCode.LEDGER_INVALID_TRANSFER: ("交易内容无效", "Invalid transfer"),
 }
 
 

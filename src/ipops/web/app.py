@@ -122,6 +122,9 @@ def create_app(
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or make_session_factory(make_engine(settings.database_url))
+    from ipops.wiring import load_wiring
+
+    load_wiring()  # job kinds and event consumers are known before the first request
     install_error_handlers(app)
     install_same_origin_guard(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")

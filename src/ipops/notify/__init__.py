@@ -1,0 +1,1 @@
+"""Notifications: an inbox per user, filled from the outbox's domain events."""
