@@ -39,9 +39,9 @@ def whole_tree(shared_data: Path) -> tuple[IngestReport, ListSink]:
 def test_whole_shared_tree_balances(whole_tree: tuple[IngestReport, ListSink]) -> None:
     report, sink = whole_tree
     assert report.documents_in == report.documents_parsed + report.quarantined
-    assert report.files_seen == 210  # the .gitignore dotfile is skipped
-    assert report.documents_in == 691
-    assert report.documents_parsed == 629
+    assert report.files_seen == 211  # the .gitignore dotfile is skipped
+    assert report.documents_in == 692
+    assert report.documents_parsed == 630
     assert report.recovered == 4
     assert len(sink.quarantine) == report.quarantined == 62
     assert report.documents_written == len(sink.batch.documents) + len(sink.batch.trademarks)
@@ -72,6 +72,7 @@ def test_every_format_yields_documents(whole_tree: tuple[IngestReport, ListSink]
         "wipo-st96-gi": 1,
         "tm-st66": 21,
         "tm-st96": 2,
+        "tm-tmbrand": 1,
     }
 
 

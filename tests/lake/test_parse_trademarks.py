@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ipops.lake.ingest import parse_file
+from ipops.lake.parsers import parse_document
 from ipops.lake.parsers.trademarks import mark_feature
 
 TSDR = "trademarks/uspto_tsdr_plumage"
@@ -96,7 +97,7 @@ def test_every_gbd_office_yields_a_mark(shared_data: Path) -> None:
         assert quarantine == [], path
         assert len(batch.trademarks) == 1, path
         offices[path.parts[-3]] = offices.get(path.parts[-3], 0) + 1
-    assert len(offices) == 15  # the folders present (jo/kw/om/sd hold copies of a Tonga test record)
+    assert len(offices) == 16  # the folders present (jo/kw/om/sd hold copies of a Tonga test record)
 
 
 def test_mark_feature_wording() -> None:
@@ -106,3 +107,67 @@ def test_mark_feature_wording() -> None:
     assert mark_feature("Marchi Nazionale (Both Name and Logo)") == "combined"
     assert mark_feature("3") == "combined"  # USPTO drawing code 3: words and design
     assert mark_feature(None) is None
+
+
+def test_gbd_israel_tmbrand_record(shared_data: Path) -> None:
+    batch, quarantine = parse_file(shared_data / GBD / "iltm/tests/noevents.xml")
+    assert quarantine == []
+    (mark,) = batch.trademarks
+    assert (mark["doc_id"], mark["office"], mark["application_number"]) == ("IL-TM-250001", "IL", "250001")
+    assert mark["registration_number"] == "250001"  # registered 2014-02-25 under its application number
+    assert (mark["mark_text"], mark["mark_feature"]) == ("FAIRPLAY", "word")  # the Hebrew name is empty
+    assert (mark["application_date"], mark["registration_date"], mark["expiry_date"]) == (
+        dt.date(2012, 8, 24),
+        dt.date(2014, 2, 25),
+        dt.date(2022, 8, 24),
+    )
+    assert mark["status"] == "active"
+    assert (mark["nice_classes"], mark["goods"]) == ([9], "9: Digital rights management software.")
+    assert (mark["owner_name"], mark["owner_country"]) == ("APPLE INC.", None)
+    assert mark["source_format"] == "tm-tmbrand"
+    assert [(p["role"], p["name"]) for p in batch.parties] == [("owner", "APPLE INC.")]
+    assert batch.legal_events == []
+
+
+TMBRAND_WITH_HISTORY = """<?xml version="1.0"?>
+<TMBRAND><DETAILS><OFFICENUMBER>123456</OFFICENUMBER><FILINGDATE>20190102</FILINGDATE>
+<BRANDTYPE>Trademark</BRANDTYPE><STATUS>pending</STATUS>
+<BRAND><NAME lang="he">פרי</NAME><NAME lang="en">PRI</NAME></BRAND></DETAILS>
+<APPLICANTS><APPLICANT><NAMES><NAME lang="he">חברה</NAME>
+<NAME lang="en" main="1">ACME LTD</NAME></NAMES><COUNTRY>IL</COUNTRY></APPLICANT></APPLICANTS>
+<NICEGROUP><NICECLASS><TYPE>30</TYPE><LIST lang="he">קפה</LIST></NICECLASS></NICEGROUP>
+<VIENNAGROUP><VIENNA>05.07.02</VIENNA></VIENNAGROUP>
+<EVENTS><EVENT><DATE>20190301</DATE><CODE>PUB</CODE><DESCRIPTION>Published</DESCRIPTION></EVENT></EVENTS>
+</TMBRAND>"""
+
+
+def test_tmbrand_keeps_every_script_owner_events_and_vienna_feature() -> None:
+    source = "/data/wipo_gbd_national_offices/iltm/tests/history.xml"  # no register link: office from folder
+    result = parse_document(TMBRAND_WITH_HISTORY.encode(), source_file=source)
+    (mark,) = result.batch.trademarks
+    assert (mark["doc_id"], mark["registration_number"]) == ("IL-TM-123456", None)
+    assert mark["mark_text"] == "פרי / PRI"
+    assert mark["mark_feature"] == "combined"  # words and a Vienna-classified figurative element
+    assert (mark["owner_name"], mark["owner_country"]) == ("ACME LTD", "IL")  # the main-language name
+    assert (mark["nice_classes"], mark["goods"]) == ([30], "30: קפה")
+    (event,) = result.batch.legal_events
+    assert (event["date"], event["code"], event["description"]) == (dt.date(2019, 3, 1), "PUB", "Published")
+
+
+def test_tmbrand_without_an_office_is_quarantined() -> None:
+    data = TMBRAND_WITH_HISTORY.encode()
+    result = parse_document(data, source_file="/elsewhere/history.xml")
+    assert result.batch.trademarks == []
+    assert "OFFICENUMBER or a recognisable office" in result.quarantine[0].reason
+
+
+@pytest.mark.parametrize(
+    ("office_folder", "feature"),
+    [("jotm/tests/test.xml", "word"), ("mgtm/tests/test.xml", "combined"), ("brtm/tests/test01.xml", None)],
+)
+def test_word_mark_specification_fills_the_feature(
+    shared_data: Path, office_folder: str, feature: str | None
+) -> None:
+    # no MarkFeature here: TOKO is words only; chicetnic has words and a logo file; BR has neither
+    batch, _ = parse_file(shared_data / GBD / office_folder)
+    assert batch.trademarks[0]["mark_feature"] == feature

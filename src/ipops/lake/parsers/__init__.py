@@ -18,7 +18,17 @@ class Parser(Protocol):
 
 
 def _registry() -> dict[str, Parser]:
-    from ipops.lake.parsers import cnipa, epo, jpo, ops, trademarks, uspto, uspto_assignments, wipo_st96
+    from ipops.lake.parsers import (
+        cnipa,
+        epo,
+        jpo,
+        ops,
+        tmbrand,
+        trademarks,
+        uspto,
+        uspto_assignments,
+        wipo_st96,
+    )
 
     return {
         "uspto-ice": uspto.parse_ice,
@@ -34,6 +44,7 @@ def _registry() -> dict[str, Parser]:
         "tm-st66": trademarks.parse_trademark_transaction,
         "tm-st96": trademarks.parse_trademark_transaction,
         "wipo-st96-trademark": trademarks.parse_trademark_transaction,
+        "tm-tmbrand": tmbrand.parse_tmbrand,
         "wipo-st96-design": wipo_st96.parse_st96_design,
         "wipo-st96-gi": wipo_st96.parse_st96_geographical_indication,
     }

@@ -31,6 +31,7 @@ ROOT_FORMATS: dict[str, str] = {
     "GIApplication": "wipo-st96-gi",
     "Transaction": "tm-st66",
     "TrademarkTransaction": "tm-st96",
+    "TMBRAND": "tm-tmbrand",
     "CPCMasterClassificationFile": "uspto-cpc-master",
     "class-scheme": "cpc-scheme",
     "Application-body": "st36-toc",

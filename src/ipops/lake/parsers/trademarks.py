@@ -127,7 +127,7 @@ def _trademark(
     )
     row["mark_feature"] = mark_feature(
         _first_text(record, "MarkFeature", "MarkFeatureCode", "MarkFeatureCategory")
-    )
+    ) or _feature_from_parts(record)
     classes, goods = _goods_and_services(record)
     row["nice_classes"] = classes
     row["goods"] = goods
@@ -150,6 +150,17 @@ def _trademark(
                 legal_event_row(doc_id=doc_id, date=date, code=code, description=description)
             )
     return batch
+
+
+def _feature_from_parts(record: Element) -> str | None:
+    """word | figurative | combined from the verbal and image parts, for records with no MarkFeature."""
+    words = _first_text(first_local(record, "WordMarkSpecification"), "MarkVerbalElementText")
+    image = _first_text(first_local(record, "MarkImageDetails"), "MarkImageFilename", "MarkImageURI")
+    if words and image:
+        return "combined"
+    if words:
+        return "word"
+    return "figurative" if image else None
 
 
 def _goods_and_services(record: Element) -> tuple[list[int], str | None]:
