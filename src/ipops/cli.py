@@ -100,10 +100,11 @@ def load_sample() -> None:
     lake_dir = get_settings().lake_dir
     with LakeStore(lake_dir) as store:
         lake = ingest_bundled_samples(store)
+    assignments = lake.formats.get("uspto-assignment", 0)  # assignment records dedup by reel/frame
     console.print(
-        f"[green]✓[/] 数据湖 · lake {lake_dir}: {lake.documents_written} new of {lake.documents_parsed} "
-        f"records from the bundled office samples ({lake.quarantined} quarantined, "
-        f"{lake.duplicates_skipped} duplicates skipped)"
+        f"[green]✓[/] 数据湖 · lake {lake_dir}: {lake.documents_parsed} records parsed = "
+        f"{lake.documents_written} documents and marks written + {assignments} assignment records + "
+        f"{lake.duplicates_skipped} duplicates skipped; {lake.quarantined} quarantined"
     )
 
 

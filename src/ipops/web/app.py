@@ -57,6 +57,14 @@ def _html_error(request: Request, code: ErrorCode, detail: str) -> Response:
     return render(request, "error.html", {"problem": body}, status_code=body["status"])
 
 
+def _invalid_fields(request: Request, errors: list[dict[str, Any]]) -> str:
+    """The parameters that failed validation, for the error page ("year")."""
+    from ipops.web.i18n import gettext_for
+
+    names = ", ".join(dict.fromkeys(str(e["loc"][-1]) for e in errors if e["loc"]))
+    return gettext_for(request_locale(request)).gettext("Invalid value for: %(fields)s") % {"fields": names}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves as RFC 9457 problem+json (API) or an error page (browser) with its code."""
 
@@ -73,6 +81,8 @@ def install_error_handlers(app: FastAPI) -> None:
             {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
             for e in exc.errors()
         ]
+        if _wants_html(request):  # a bad query string in the address bar gets a page, not raw JSON
+            return _html_error(request, ErrorCode.VALIDATION_ERROR, _invalid_fields(request, errors))
         return _problem(request, ErrorCode.VALIDATION_ERROR, "request failed validation", {"errors": errors})
 
     @app.exception_handler(StarletteHTTPException)
@@ -150,6 +160,10 @@ def create_app(
             swagger_css_url="/static/swagger/swagger-ui.css",
             swagger_favicon_url="/static/swagger/favicon.png",
         )
+
+    from ipops.web.openapi import declare_bearer_auth
+
+    declare_bearer_auth(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:

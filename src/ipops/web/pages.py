@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ipops.alliance.schemas import AllianceRead
 from ipops.alliance.service import get_alliance
@@ -30,3 +32,10 @@ def dashboard(request: Request, uow: UowDep, actor: PrincipalDep) -> Response:
         with uow:
             recent = audit_for(uow.session, actor=actor, limit=10)
     return render(request, "dashboard.html", {"summary": summary, "recent": recent, "alliance": alliance})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico whatever the page links: serve the bundled icon."""
+    icon = Path(__file__).parent / "static" / "favicon.svg"
+    return FileResponse(icon, media_type="image/svg+xml", headers={"Cache-Control": "public, max-age=86400"})
