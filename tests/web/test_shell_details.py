@@ -26,6 +26,7 @@ def _sign_in(client: TestClient, username: str) -> None:
         ("310000", "zh_CN", "上海市"),
         ("320505", "zh_CN", "江苏省 苏州市 虎丘区"),
         ("310101", "zh_CN", "上海市 黄浦区"),  # the 市辖区 grouping row is not a place
+        ("310100", "zh_CN", "上海市"),  # ... and its name is the municipality's, said once
         ("999999", "zh_CN", "999999"),  # unknown codes are shown as given
         (None, "zh_CN", ""),
     ],

@@ -25,8 +25,10 @@ def region_label(code: str | None, *, locale: str) -> str:
     names = [table.name(region.code, lang=lang)]
     parent = table.get(region.parent_code) if region.parent_code else None
     while parent is not None:
-        if not parent.placeholder:
-            names.append(table.name(parent.code, lang=lang))
+        parent_name = table.name(parent.code, lang=lang)
+        # a municipality's 市辖区 row carries the municipality's own name: say 上海市 once
+        if not parent.placeholder and parent_name != names[-1]:
+            names.append(parent_name)
         parent = table.get(parent.parent_code) if parent.parent_code else None
     # Chinese reads from the province down (江苏省 苏州市); English from the place up (Suzhou, Jiangsu)
     return " ".join(reversed(names)) if lang == "zh" else ", ".join(names)
