@@ -795,3 +795,33 @@ def asset_id_named(session: Session, *, title: str, org_id: int) -> int:
     if found is None:
         raise DomainError(ErrorCode.NOT_FOUND, f"{title} is not an asset of organisation {org_id}")
     return int(found)
+
+
+def upcoming_expiries(
+    *, uow: UnitOfWork, actor: Principal, within_days: int = 365, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Readable assets whose term ends within `within_days` of today (database date), soonest first."""
+    with uow:
+        session = uow.session
+        today = db_now(session).date()
+        rows = session.execute(
+            select(Asset.id, Asset.title, Asset.ip_type, Asset.expiry_date)
+            .where(
+                readable_assets(actor),
+                Asset.expiry_date.is_not(None),
+                Asset.expiry_date >= today,
+                Asset.expiry_date <= today + dt.timedelta(days=within_days),
+            )
+            .order_by(Asset.expiry_date, Asset.id)
+            .limit(limit)
+        ).all()
+        return [
+            {
+                "id": row.id,
+                "title": row.title,
+                "ip_type": row.ip_type,
+                "expiry_date": row.expiry_date,
+                "days_left": (row.expiry_date - today).days,
+            }
+            for row in rows
+        ]

@@ -191,3 +191,19 @@ def _short(value: float) -> str:
         if abs(value) >= limit:
             return f"{value / limit:.2f}{suffix}"
     return f"{value:.2f}"
+
+
+def count_bars(rows: Sequence[tuple[str, float]], *, title: str = "", width: int = 480) -> Spec:
+    """Horizontal bars of counts per label (a portfolio by type, loans by status), largest first."""
+    data = [{"label": label, "value": value, "tip": f"{label}: {value:,.0f}"} for label, value in rows]
+    order = [label for label, _ in sorted(rows, key=lambda row: -row[1])]
+    chart = (
+        alt.Chart(_data(data))
+        .mark_bar(color=ACCENT)
+        .encode(
+            y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+            x=alt.X("value:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1)),
+            tooltip=alt.Tooltip("tip:N"),
+        )
+    )
+    return _finish(chart, width=width, height=max(len(rows), 1) * 26, title=title)

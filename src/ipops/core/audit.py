@@ -208,3 +208,15 @@ def list_audit(
         stmt = stmt.where(AuditEntry.entity_id == entity_id)
     rows = session.execute(stmt.order_by(AuditEntry.id.desc()).limit(min(max(limit, 1), 500))).all()
     return [_view(entry, full=bool(full_row)) for entry, full_row in rows]
+
+
+def activity_by_org(session: Session, *, actor: Principal, since: dt.datetime) -> dict[int | None, int]:
+    """Audited writes per acting organisation since a time, over the rows the actor may read (None: staff)."""
+    from ipops.core.authz import Action, clause
+
+    rows = session.execute(
+        select(AuditEntry.actor_org_id, func.count(AuditEntry.id))
+        .where(clause(actor, Action.READ, audit_columns()), AuditEntry.at >= since)
+        .group_by(AuditEntry.actor_org_id)
+    ).all()
+    return {org_id: int(count) for org_id, count in rows}

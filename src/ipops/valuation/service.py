@@ -539,3 +539,40 @@ def report_actions(*, uow: UnitOfWork, actor: Principal, report_id: int) -> froz
         if any(s.user_id == actor.user_id for s in report.signatures):
             allowed = allowed - {Action.SIGN}
         return allowed
+
+
+def request_queue(*, uow: UnitOfWork, actor: Principal, limit: int = 20) -> list[dict[str, Any]]:
+    """Valuation requests the actor may read, newest first, with where each stands (requested ... signed)."""
+    from ipops.valuation.scope import request_columns
+
+    with uow:
+        session = uow.session
+        requests = session.scalars(
+            select(ValuationRequest)
+            .where(clause(actor, Action.READ, request_columns()))
+            .order_by(ValuationRequest.id.desc())
+            .limit(min(max(limit, 1), 100))
+        ).all()
+        latest: dict[int, ValuationReport] = {}
+        if requests:
+            for report in session.scalars(
+                select(ValuationReport)
+                .where(ValuationReport.request_id.in_([r.id for r in requests]))
+                .order_by(ValuationReport.id)
+            ):
+                latest[report.request_id] = report  # ascending ids: the last one wins
+        out: list[dict[str, Any]] = []
+        for request in requests:
+            last = latest.get(request.id)
+            out.append(
+                {
+                    "id": request.id,
+                    "asset": brief(session, request.asset_id),
+                    "scenario": request.scenario,
+                    "method": request.method,
+                    "created_at": request.created_at,
+                    "report_id": last.id if last else None,
+                    "state": last.status if last else "requested",
+                }
+            )
+        return out
