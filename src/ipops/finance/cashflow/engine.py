@@ -164,8 +164,8 @@ class _Run:
         self.shape = (s, p)
         zeros = np.zeros(s)
         self.balance = {t.name: np.full(s, t.balance) for t in deal.tranches}
-        self.due_int = {t.name: zeros.copy() for t in deal.tranches}
-        self.due_ioi = {t.name: zeros.copy() for t in deal.tranches}
+        self.due_int = {t.name: np.full(s, t.unpaid_interest) for t in deal.tranches}
+        self.due_ioi = {t.name: np.full(s, t.unpaid_arrears_interest) for t in deal.tranches}
         self.fee_due = {f.name: zeros.copy() for f in deal.fees}
         self.account = {a.name: np.full(s, a.opening_balance) for a in deal.accounts}
         if deal.reserve is not None:

@@ -103,6 +103,7 @@ class Tranche:
     ``target_balances`` (per period) makes a scheduled / PAC tranche: principal due is balance - target.
     ``interest_on_arrears`` accrues unpaid interest at the coupon (kept as a separate due, paid first).
     ``day_count`` None accrues ``1 / periods_per_year`` per period; otherwise the schedule's dates.
+    ``unpaid_interest`` and ``unpaid_arrears_interest`` are already due at the start (a deal in progress).
     """
 
     name: str
@@ -112,6 +113,8 @@ class Tranche:
     target_balances: tuple[float, ...] | None = None
     interest_on_arrears: bool = False
     day_count: DayCount | None = None
+    unpaid_interest: float = 0.0
+    unpaid_arrears_interest: float = 0.0
 
 
 class Fee(Protocol):
@@ -162,6 +165,26 @@ class RecurringFee:
         """amount x count for the period."""
         count = 1 if self.counts is None else (self.counts[period] if period < len(self.counts) else 0)
         return np.full_like(state.pool_beginning_balance, self.amount * count)
+
+
+@dataclass(frozen=True, slots=True)
+class OutstandingFee:
+    """A fee of a deal in progress: ``outstanding`` is already due at the start, then ``fee`` accrues."""
+
+    fee: Fee
+    outstanding: float
+
+    @property
+    def name(self) -> str:
+        """The wrapped fee's name."""
+        return self.fee.name
+
+    def accrue(self, *, period: int, state: FeeBasis) -> FloatArray:
+        """The wrapped fee's accrual, plus the outstanding amount in the first period."""
+        amount = self.fee.accrue(period=period, state=state)
+        if period == 0 and self.outstanding:
+            amount = amount + self.outstanding
+        return amount
 
 
 class FeeBase(StrEnum):
