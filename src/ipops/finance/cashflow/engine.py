@@ -10,7 +10,7 @@ one pass.  Amounts leave through ``DealResult.*_rows`` as Money (Decimal, 0.01, 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +20,7 @@ from ipops.core.money import Money
 from ipops.finance.cashflow.assets import PoolFlows
 from ipops.finance.cashflow.assumptions import Scenario, ScenarioArrays, ScenarioSource
 from ipops.finance.cashflow.calendar import DayCount
-from ipops.finance.cashflow.money import BoolArray, FloatArray, to_money
+from ipops.finance.cashflow.money import BoolArray, FloatArray, NoRounding, to_money
 from ipops.finance.cashflow.structure import Deal, FeeBasis, TriggerState
 from ipops.finance.cashflow.waterfall import (
     DrawCreditSupport,
@@ -91,7 +91,17 @@ class DealResult:
     residual_to_originator: FloatArray
     liquidation_proceeds: FloatArray
     breached: dict[str, BoolArray]
-    collections: FloatArray = field(repr=False)
+    collected: FloatArray | None = field(default=None, repr=False)
+
+    @property
+    def collections(self) -> FloatArray:
+        """Pool cash paid into the accounts in each period (S, P); summed on demand unless liquidated."""
+        if self.collected is not None:
+            return self.collected
+        pool = self.pool
+        result: FloatArray = pool.interest + pool.scheduled_principal + pool.prepayment
+        result += pool.recovery
+        return result
 
     @property
     def dates(self) -> tuple[date, ...]:
@@ -153,23 +163,48 @@ class DealResult:
         return rows
 
 
+def _period_major(values: FloatArray) -> FloatArray:
+    """A (S, P) array as (P, S) C-contiguous rows (free when it already is a transposed view)."""
+    transposed = values.T
+    if transposed.flags.c_contiguous:
+        return transposed
+    result: FloatArray = np.ascontiguousarray(transposed)
+    return result
+
+
+Op = Callable[[BoolArray | None], None]
+
+
 class _Run:
-    """Mutable state of one run (arrays over scenarios) and the step interpreter."""
+    """State of one run, and the waterfall steps compiled into closures over its arrays.
+
+    Compiling resolves once per deal what the interpreter used to look up in every period: which arrays a
+    step reads and writes, whether scenarios need masking at all (no "post" waterfall, no trigger on the
+    step), whether a tranche can carry arrears interest, whether rounding is a no-op.  The state arrays
+    (S,) are updated in place, so closures hold them directly.  Statements are (P, S) rows, written
+    contiguously each period and handed out as (S, P) views.
+    """
 
     def __init__(self, *, deal: Deal, arrays: ScenarioArrays, pool: PoolFlows) -> None:
         self.deal = deal
         self.pool = pool
         self.round = deal.rounding
+        self.rounds = not isinstance(deal.rounding, NoRounding)
         s, p = pool.interest.shape
         self.shape = (s, p)
-        zeros = np.zeros(s)
-        self.balance = {t.name: np.full(s, t.balance) for t in deal.tranches}
-        self.due_int = {t.name: np.full(s, t.unpaid_interest) for t in deal.tranches}
-        self.due_ioi = {t.name: np.full(s, t.unpaid_arrears_interest) for t in deal.tranches}
-        self.fee_due = {f.name: zeros.copy() for f in deal.fees}
-        self.account = {a.name: np.full(s, a.opening_balance) for a in deal.accounts}
+        self.period = 0
+        rows = (p, s)
+        self.balance = {t.name: np.full(s, float(t.balance)) for t in deal.tranches}
+        self.due_int = {t.name: np.full(s, float(t.unpaid_interest)) for t in deal.tranches}
+        self.due_ioi = {t.name: np.full(s, float(t.unpaid_arrears_interest)) for t in deal.tranches}
+        # arrears interest only exists if it accrues or was carried in; otherwise it stays exactly 0
+        self.has_ioi = {
+            t.name: bool(t.interest_on_arrears or t.unpaid_arrears_interest) for t in deal.tranches
+        }
+        self.fee_due = {f.name: np.zeros(s) for f in deal.fees}
+        self.account = {a.name: np.full(s, float(a.opening_balance)) for a in deal.accounts}
         if deal.reserve is not None:
-            self.account[deal.reserve.name] = np.full(s, deal.reserve.opening_balance)
+            self.account[deal.reserve.name] = np.full(s, float(deal.reserve.opening_balance))
         self.support_left = {e.name: np.full(s, e.cap) for e in deal.enhancements}
         self.liquidated = np.zeros(s, dtype=bool)
         self.breached = {t.name: np.zeros(s, dtype=bool) for t in deal.triggers}
@@ -180,26 +215,50 @@ class _Run:
                 fractions[t.day_count] = deal.schedule.accrual_fractions(day_count=t.day_count)
         self.fractions = fractions
         self.schedule_fractions = deal.schedule.accrual_fractions()
-        stat = {name: np.zeros(self.shape) for name in ("interest_paid", "principal_paid", "interest_due")}
-        self.tranche_stats = {t.name: {k: v.copy() for k, v in stat.items()} for t in deal.tranches}
-        self.tranche_balance = {t.name: np.zeros(self.shape) for t in deal.tranches}
-        self.tranche_shortfall = {t.name: np.zeros(self.shape) for t in deal.tranches}
-        self.fee_stats = {
-            f.name: {k: np.zeros(self.shape) for k in ("due", "paid", "unpaid")} for f in deal.fees
+        # pool columns as period rows
+        self.pool_rows = {
+            name: _period_major(getattr(pool, name))
+            for name in (
+                "beginning_balance",
+                "scheduled_principal",
+                "prepayment",
+                "default",
+                "recovery",
+                "interest",
+                "ending_balance",
+            )
         }
-        self.account_balance = {name: np.zeros(self.shape) for name in self.account}
-        self.support_drawn = {e.name: np.zeros(self.shape) for e in deal.enhancements}
-        self.residual = np.zeros(self.shape)
-        self.liquidation = np.zeros(self.shape)
-        self.breach_history = {name: np.zeros(self.shape, dtype=bool) for name in self.breached}
-        self.period = 0
+        # statements, period-major
+        self.interest_paid = {t.name: np.zeros(rows) for t in deal.tranches}
+        self.principal_paid = {t.name: np.zeros(rows) for t in deal.tranches}
+        self.interest_due = {t.name: np.zeros(rows) for t in deal.tranches}
+        self.tranche_balance = {t.name: np.zeros(rows) for t in deal.tranches}
+        self.tranche_shortfall = {t.name: np.zeros(rows) for t in deal.tranches}
+        self.fee_stats = {f.name: {k: np.zeros(rows) for k in ("due", "paid", "unpaid")} for f in deal.fees}
+        self.account_balance = {name: np.zeros(rows) for name in self.account}
+        self.support_drawn = {e.name: np.zeros(rows) for e in deal.enhancements}
+        self.residual = np.zeros(rows)
+        self.liquidation = np.zeros(rows)
+        self.collections = np.zeros(rows)
+        self.breach_history = {name: np.zeros(rows, dtype=bool) for name in self.breached}
+        self.can_liquidate = any(
+            isinstance(step, LiquidatePool) for steps in deal.waterfalls.values() for step in steps
+        )
+        self.rate_rows = {name: self._rate_rows(rates) for name, rates in self.rates.items()}
+
+    @staticmethod
+    def _rate_rows(rates: FloatArray) -> FloatArray | list[float]:
+        """Per-period rates: plain floats when every scenario has the same path, else (P, S) rows."""
+        if rates.shape[0] == 1 or rates.strides[0] == 0 or bool((rates == rates[:1]).all()):
+            return [float(r) for r in rates[0]]
+        return _period_major(rates)
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _allocate(self, available: FloatArray, dues: list[FloatArray]) -> list[FloatArray]:
         """Split ``available`` (<= total due) pro rata by due; exact dues when there is enough."""
         if len(dues) == 1:
             return [np.minimum(available, dues[0])]
-        total = sum(dues, np.zeros_like(available))
+        total = _total(dues)
         enough = available >= total - 1e-9
         safe_total = np.where(total > 0, total, 1.0)
         shares = [np.where(enough, due, self.round(available * due / safe_total)) for due in dues]
@@ -208,11 +267,12 @@ class _Run:
         shares[0] = shares[0] + np.maximum(leftover, 0.0)
         return shares
 
-    def _mask(self, step: Step, mask: BoolArray) -> BoolArray:
+    def _active(self, step: Step, mask: BoolArray | None) -> BoolArray | None:
+        """The scenarios a step runs for (None: all of them)."""
         if step.unless_trigger is None:
             return mask
-        result: BoolArray = mask & ~self.breached[step.unless_trigger]
-        return result
+        clear = ~self.breached[step.unless_trigger]
+        return clear if mask is None else mask & clear
 
     def _principal_due(self, name: str) -> FloatArray:
         tranche = self.deal.tranche(name)
@@ -228,83 +288,106 @@ class _Run:
         reserve = self.deal.reserve
         if reserve is None:
             raise ValueError("the deal has no reserve account")
-        senior = sum((self.balance[t] for t in reserve.senior_tranches), np.zeros(self.shape[0]))
-        result: FloatArray = np.minimum(
-            np.maximum(reserve.target_pct_of_senior * senior, reserve.floor), senior
-        )
+        seniors = [self.balance[t] for t in reserve.senior_tranches]
+        senior = _total(seniors) if seniors else np.zeros(self.shape[0])
+        floor = np.maximum(reserve.target_pct_of_senior * senior, reserve.floor)
+        result: FloatArray = np.minimum(floor, senior)
         return result
 
-    # -- steps --------------------------------------------------------------------------------------------
-    def execute(self, step: Step, mask: BoolArray) -> None:
-        """Interpret one step for the scenarios in ``mask``."""
-        active = self._mask(step, mask)
-        if not active.any():
-            return
-        p = self.period
-        if isinstance(step, PayFee):
-            available = np.where(active, self.account[step.source], 0.0)
-            dues = [self.fee_due[f] for f in step.fees]
-            paid = self._allocate(np.minimum(available, sum(dues, np.zeros_like(available))), dues)
-            for fee, amount in zip(step.fees, paid, strict=True):
-                self.fee_due[fee] = self.fee_due[fee] - amount
-                self.fee_stats[fee]["paid"][:, p] += amount
-                self.account[step.source] = self.account[step.source] - amount
-        elif isinstance(step, PayInterest):
-            available = np.where(active, self.account[step.source], 0.0)
-            dues = [self.due_int[t] + self.due_ioi[t] for t in step.tranches]
-            paid = self._allocate(np.minimum(available, sum(dues, np.zeros_like(available))), dues)
-            for tranche, amount in zip(step.tranches, paid, strict=True):
-                on_arrears = np.minimum(amount, self.due_ioi[tranche])
-                self.due_ioi[tranche] = self.due_ioi[tranche] - on_arrears
-                self.due_int[tranche] = self.due_int[tranche] - (amount - on_arrears)
-                self.tranche_stats[tranche]["interest_paid"][:, p] += amount
-                self.account[step.source] = self.account[step.source] - amount
-        elif isinstance(step, PayPrincipal):
-            self._pay_principal(step, active)
-        elif isinstance(step, Transfer):
-            amount = np.where(active, self.account[step.source], 0.0)
-            if step.amount is not None:
-                amount = np.minimum(amount, step.amount)
-            self.account[step.source] = self.account[step.source] - amount
-            self.account[step.target] = self.account[step.target] + amount
-        elif isinstance(step, TopUpReserve):
-            need = np.maximum(self._reserve_target() - self.account[step.reserve], 0.0)
-            amount = np.where(active, np.minimum(need, self.account[step.source]), 0.0)
-            self.account[step.source] = self.account[step.source] - amount
-            self.account[step.reserve] = self.account[step.reserve] + amount
-        elif isinstance(step, ReleaseReserveExcess):
-            excess = np.maximum(self.account[step.reserve] - self._reserve_target(), 0.0)
-            amount = np.where(active, excess, 0.0)
-            self.account[step.reserve] = self.account[step.reserve] - amount
-            self.account[step.target] = self.account[step.target] + amount
-        elif isinstance(step, PayResidual):
-            amount = np.where(active, self.account[step.source], 0.0)
-            self.account[step.source] = self.account[step.source] - amount
-            if step.tranche is None:
-                self.residual[:, p] += amount
-            else:
-                self.tranche_stats[step.tranche]["interest_paid"][:, p] += amount
-        elif isinstance(step, DrawCreditSupport):
-            self._draw_support(step, active)
-        elif isinstance(step, LiquidatePool):
-            fresh = active & ~self.liquidated
-            proceeds = np.where(fresh, self.pool.ending_balance[:, p] * step.price_factor, 0.0)
-            self.liquidated = self.liquidated | fresh
-            self.account[step.target] = self.account[step.target] + proceeds
-            self.liquidation[:, p] += proceeds
-        else:  # pragma: no cover - the Step union is closed
-            raise TypeError(f"unknown waterfall step {step!r}")
+    # -- compiling -----------------------------------------------------------------------------------------
+    def compile(self, steps: Sequence[Step]) -> list[Op]:
+        """Each step as a closure over the run's arrays; ``op(mask)`` runs it (mask None: every scenario)."""
+        return [self._compile(step) for step in steps]
 
-    def _pay_principal(self, step: PayPrincipal, active: BoolArray) -> None:
+    def _compile(self, step: Step) -> Op:  # noqa: C901 - one branch per step kind, as the Step union
+        if isinstance(step, PayFee):
+            return self._pay_fee(step)
+        if isinstance(step, PayInterest):
+            return self._pay_interest(step)
+        if isinstance(step, PayPrincipal):
+            return self._guarded(step, lambda active: self._pay_principal(step, active))
+        if isinstance(step, Transfer):
+            return self._transfer(step)
+        if isinstance(step, TopUpReserve):
+            return self._top_up(step)
+        if isinstance(step, ReleaseReserveExcess):
+            return self._release(step)
+        if isinstance(step, PayResidual):
+            return self._pay_residual(step)
+        if isinstance(step, DrawCreditSupport):
+            return self._guarded(step, lambda active: self._draw_support(step, active))
+        if isinstance(step, LiquidatePool):
+            return self._guarded(step, lambda active: self._liquidate(step, active))
+        raise TypeError(f"unknown waterfall step {step!r}")  # pragma: no cover - the Step union is closed
+
+    def _guarded(self, step: Step, body: Callable[[BoolArray | None], None]) -> Op:
+        """Run ``body`` for the step's active scenarios, skipping it when there are none."""
+
+        def op(mask: BoolArray | None) -> None:
+            active = self._active(step, mask)
+            if active is not None and not active.any():
+                return
+            body(active)
+
+        return op
+
+    def _pay_fee(self, step: PayFee) -> Op:
+        source = self.account[step.source]
+        dues = [self.fee_due[f] for f in step.fees]
+        paid_rows = [self.fee_stats[f]["paid"] for f in step.fees]
+
+        def body(active: BoolArray | None) -> None:
+            available = source if active is None else np.where(active, source, 0.0)
+            if len(dues) == 1:
+                amounts = [np.minimum(available, dues[0])]
+            else:
+                amounts = self._allocate(np.minimum(available, _total(dues)), dues)
+            p = self.period
+            for due, row, amount in zip(dues, paid_rows, amounts, strict=True):
+                due -= amount
+                row[p] += amount
+                np.subtract(source, amount, out=source)
+
+        return self._guarded(step, body)
+
+    def _pay_interest(self, step: PayInterest) -> Op:
+        source = self.account[step.source]
+        names = step.tranches
+        due_int = [self.due_int[t] for t in names]
+        due_ioi = [self.due_ioi[t] if self.has_ioi[t] else None for t in names]
+        paid_rows = [self.interest_paid[t] for t in names]
+
+        def body(active: BoolArray | None) -> None:
+            available = source if active is None else np.where(active, source, 0.0)
+            dues = [d if a is None else d + a for d, a in zip(due_int, due_ioi, strict=True)]
+            if len(dues) == 1:
+                amounts = [np.minimum(available, dues[0])]
+            else:
+                amounts = self._allocate(np.minimum(available, _total(dues)), dues)
+            p = self.period
+            for interest, arrears, row, amount in zip(due_int, due_ioi, paid_rows, amounts, strict=True):
+                if arrears is None:
+                    interest -= amount
+                else:
+                    on_arrears = np.minimum(amount, arrears)
+                    arrears -= on_arrears
+                    interest -= amount - on_arrears
+                row[p] += amount
+                np.subtract(source, amount, out=source)
+
+        return self._guarded(step, body)
+
+    def _pay_principal(self, step: PayPrincipal, active: BoolArray | None) -> None:
         p = self.period
-        available = np.where(active, self.account[step.source], 0.0)
+        source = self.account[step.source]
+        available = source if active is None else np.where(active, source, 0.0)
         dues = [self._principal_due(t) for t in step.tranches]
         if step.due is PrincipalDue.POOL_PAYDOWN:
-            listed = sum((self.balance[t] for t in step.tranches), np.zeros_like(available))
-            cap = np.maximum(listed - step.advance_rate * self.pool.ending_balance[:, p], 0.0)
+            listed = _total([self.balance[t] for t in step.tranches])
+            cap = np.maximum(listed - step.advance_rate * self.pool_rows["ending_balance"][p], 0.0)
             available = np.minimum(available, cap)
         if step.pro_rata:
-            paid = self._allocate(np.minimum(available, sum(dues, np.zeros_like(available))), dues)
+            paid = self._allocate(np.minimum(available, _total(dues)), dues)
         else:
             paid = []
             left = available
@@ -313,11 +396,67 @@ class _Run:
                 paid.append(amount)
                 left = left - amount
         for tranche, amount in zip(step.tranches, paid, strict=True):
-            self.balance[tranche] = self.balance[tranche] - amount
-            self.tranche_stats[tranche]["principal_paid"][:, p] += amount
-            self.account[step.source] = self.account[step.source] - amount
+            self.balance[tranche] -= amount
+            self.principal_paid[tranche][p] += amount
+            np.subtract(source, amount, out=source)
 
-    def _draw_support(self, step: DrawCreditSupport, active: BoolArray) -> None:
+    def _transfer(self, step: Transfer) -> Op:
+        source, target = self.account[step.source], self.account[step.target]
+
+        def body(active: BoolArray | None) -> None:
+            amount = source.copy() if active is None else np.where(active, source, 0.0)
+            if step.amount is not None:
+                amount = np.minimum(amount, step.amount)
+            np.subtract(source, amount, out=source)
+            np.add(target, amount, out=target)
+
+        return self._guarded(step, body)
+
+    def _top_up(self, step: TopUpReserve) -> Op:
+        source, reserve = self.account[step.source], self.account[step.reserve]
+
+        def body(active: BoolArray | None) -> None:
+            need = np.maximum(self._reserve_target() - reserve, 0.0)
+            amount = np.minimum(need, source)
+            if active is not None:
+                amount = np.where(active, amount, 0.0)
+            np.subtract(source, amount, out=source)
+            np.add(reserve, amount, out=reserve)
+
+        return self._guarded(step, body)
+
+    def _release(self, step: ReleaseReserveExcess) -> Op:
+        reserve, target = self.account[step.reserve], self.account[step.target]
+
+        def body(active: BoolArray | None) -> None:
+            amount = np.maximum(reserve - self._reserve_target(), 0.0)
+            if active is not None:
+                amount = np.where(active, amount, 0.0)
+            np.subtract(reserve, amount, out=reserve)
+            np.add(target, amount, out=target)
+
+        return self._guarded(step, body)
+
+    def _pay_residual(self, step: PayResidual) -> Op:
+        source = self.account[step.source]
+        row = self.residual if step.tranche is None else self.interest_paid[step.tranche]
+
+        def body(active: BoolArray | None) -> None:
+            amount = source.copy() if active is None else np.where(active, source, 0.0)
+            np.subtract(source, amount, out=source)
+            row[self.period] += amount
+
+        return self._guarded(step, body)
+
+    def _liquidate(self, step: LiquidatePool, active: BoolArray | None) -> None:
+        p = self.period
+        fresh = ~self.liquidated if active is None else active & ~self.liquidated
+        proceeds = np.where(fresh, self.pool_rows["ending_balance"][p] * step.price_factor, 0.0)
+        self.liquidated |= fresh
+        self.account[step.target] += proceeds
+        self.liquidation[p] += proceeds
+
+    def _draw_support(self, step: DrawCreditSupport, active: BoolArray | None) -> None:
         p = self.period
         final = p == self.shape[1] - 1
         required = sum((self.fee_due[f] for f in step.fees), np.zeros(self.shape[0]))
@@ -325,13 +464,15 @@ class _Run:
             required = required + self.due_int[name] + self.due_ioi[name]
             if step.principal:
                 required = required + (self.balance[name] if final else self._principal_due_scheduled(name))
-        shortfall = np.where(active, np.maximum(required - self.account[step.source], 0.0), 0.0)
+        shortfall = np.maximum(required - self.account[step.source], 0.0)
+        if active is not None:
+            shortfall = np.where(active, shortfall, 0.0)
         for provider in step.providers:
             draw = np.minimum(shortfall, self.support_left[provider])
-            self.support_left[provider] = self.support_left[provider] - draw
+            self.support_left[provider] -= draw
             shortfall = shortfall - draw
-            self.account[step.source] = self.account[step.source] + draw
-            self.support_drawn[provider][:, p] += draw
+            self.account[step.source] += draw
+            self.support_drawn[provider][p] += draw
 
     def _principal_due_scheduled(self, name: str) -> FloatArray:
         if self.deal.tranche(name).target_balances is None:
@@ -345,67 +486,103 @@ class _Run:
         for tranche in self.deal.tranches:
             name = tranche.name
             fraction = self.fractions[tranche.day_count][p]
-            rate = self.rates[name][:, p]
-            new_interest = self.round(self.balance[name] * rate * fraction)
+            rate = self.rate_rows[name][p]
+            balance, interest, arrears = self.balance[name], self.due_int[name], self.due_ioi[name]
+            new_interest = balance * rate * fraction
+            if self.rounds:
+                new_interest = self.round(new_interest)
             if tranche.interest_on_arrears:
-                self.due_ioi[name] = self.due_ioi[name] + self.round(self.due_int[name] * rate * fraction)
-            self.due_int[name] = self.due_int[name] + new_interest
-            self.tranche_stats[name]["interest_due"][:, p] = self.due_int[name] + self.due_ioi[name]
-        tranche_total = sum(self.balance.values(), np.zeros(self.shape[0]))
+                self.due_ioi[name] += self.round(interest * rate * fraction)
+            interest += new_interest
+            if self.has_ioi[name]:
+                np.add(interest, arrears, out=self.interest_due[name][p])
+            else:
+                self.interest_due[name][p] = interest
+        if not self.deal.fees:
+            return
         basis = FeeBasis(
-            pool_beginning_balance=self.pool.beginning_balance[:, p],
-            tranche_balance=tranche_total,
+            pool_beginning_balance=self.pool_rows["beginning_balance"][p],
+            tranche_balance=sum(self.balance.values(), np.zeros(self.shape[0])),
             year_fraction=float(self.schedule_fractions[p]),
             rounding=self.round,
         )
         for fee in self.deal.fees:
-            self.fee_due[fee.name] = self.fee_due[fee.name] + fee.accrue(period=p, state=basis)
-            self.fee_stats[fee.name]["due"][:, p] = self.fee_due[fee.name]
+            due = self.fee_due[fee.name]
+            due += fee.accrue(period=p, state=basis)
+            self.fee_stats[fee.name]["due"][p] = due
 
-    def collect(self) -> FloatArray:
-        """Pay the period's pool collections into their accounts; returns the total."""
+    def collect(self) -> None:
+        """Pay the period's pool collections into their accounts (and record the total)."""
         p = self.period
-        sources = {
-            "interest": self.pool.interest[:, p],
-            "principal": self.pool.scheduled_principal[:, p],
-            "prepayment": self.pool.prepayment[:, p],
-            "recovery": self.pool.recovery[:, p],
-        }
+        rows = self.pool_rows
+        sources = (
+            ("interest", rows["interest"][p]),
+            ("principal", rows["scheduled_principal"][p]),
+            ("prepayment", rows["prepayment"][p]),
+            ("recovery", rows["recovery"][p]),
+        )
+        if not self.can_liquidate:
+            for source, amount in sources:
+                self.account[self.deal.collections[source]] += amount
+            return
         total = np.zeros(self.shape[0])
-        for source, amount in sources.items():
+        for source, amount in sources:
             cash = np.where(self.liquidated, 0.0, amount)
-            self.account[self.deal.collections[source]] = self.account[self.deal.collections[source]] + cash
+            self.account[self.deal.collections[source]] += cash
             total = total + cash
-        return total
+        self.collections[p] = total
 
     def test_triggers(self) -> BoolArray:
         """Update latched breaches; returns the mask of scenarios on the "post" waterfall."""
         p = self.period
+        rows = self.pool_rows
         original = self.pool.original_balance or 1.0
+        principal = rows["scheduled_principal"][p] + rows["prepayment"][p] + rows["recovery"][p]
         state = TriggerState(
             period=p,
-            cumulative_default_rate=self.pool.default[:, : p + 1].sum(axis=1) / original,
-            pool_balance=self.pool.ending_balance[:, p] + self.pool.principal_collections[:, p],
+            cumulative_default_rate=self.cumulative_default[p] / original,
+            pool_balance=rows["ending_balance"][p] + principal,
             tranche_balances=self.balance,
         )
         post = np.zeros(self.shape[0], dtype=bool)
         for trigger in self.deal.triggers:
-            self.breached[trigger.name] = self.breached[trigger.name] | trigger.breached(state=state)
-            self.breach_history[trigger.name][:, p] = self.breached[trigger.name]
+            breached = self.breached[trigger.name]
+            breached |= trigger.breached(state=state)
+            self.breach_history[trigger.name][p] = breached
             if trigger.switches_waterfall:
-                post = post | self.breached[trigger.name]
+                post = post | breached
         return post
+
+    @property
+    def cumulative_default(self) -> FloatArray:
+        """Cumulative pool defaults per period (P, S), computed on first use."""
+        cached: FloatArray | None = getattr(self, "_cumulative_default", None)
+        if cached is None:
+            cached = np.cumsum(self.pool_rows["default"], axis=0)
+            self._cumulative_default = cached
+        return cached
 
     def record(self) -> None:
         """Store end-of-period balances."""
         p = self.period
-        for name in self.balance:
-            self.tranche_balance[name][:, p] = self.balance[name]
-            self.tranche_shortfall[name][:, p] = self.due_int[name] + self.due_ioi[name]
+        for name, balance in self.balance.items():
+            self.tranche_balance[name][p] = balance
+            if self.has_ioi[name]:
+                np.add(self.due_int[name], self.due_ioi[name], out=self.tranche_shortfall[name][p])
+            else:
+                self.tranche_shortfall[name][p] = self.due_int[name]
         for name, fee in self.fee_due.items():
-            self.fee_stats[name]["unpaid"][:, p] = fee
+            self.fee_stats[name]["unpaid"][p] = fee
         for name, balance in self.account.items():
-            self.account_balance[name][:, p] = balance
+            self.account_balance[name][p] = balance
+
+
+def _total(arrays: Sequence[FloatArray]) -> FloatArray:
+    """Element-wise sum in list order (a copy, even of one array)."""
+    total = arrays[0].copy()
+    for more in arrays[1:]:
+        total += more
+    return total
 
 
 def _broadcast(pool: PoolFlows, scenarios: int) -> PoolFlows:
@@ -437,53 +614,57 @@ def run_deal(*, deal: Deal, scenarios: ScenarioSource | None = None) -> DealResu
     else:
         pool = deal.pool.project(periods=periods, scenarios=arrays, periods_per_year=deal.periods_per_year)
     run = _Run(deal=deal, arrays=arrays, pool=pool)
-    pre: Sequence[Step] = deal.waterfalls.get("pre", ())
-    post_steps: Sequence[Step] | None = deal.waterfalls.get("post")
-    cleanup: Sequence[Step] = deal.waterfalls.get("cleanup", ())
-    everyone = np.ones(arrays.count, dtype=bool)
-    collections = np.zeros(run.shape)
+    pre = run.compile(deal.waterfalls.get("pre", ()))
+    post_steps = deal.waterfalls.get("post")
+    post = None if post_steps is None else run.compile(post_steps)
+    cleanup = run.compile(deal.waterfalls.get("cleanup", ()))
     distributes = deal.schedule.distribution_flags()
     for p in range(periods):
         run.period = p
-        collections[:, p] = run.collect()
+        run.collect()
         run.accrue()
-        if not distributes[p]:
-            run.record()
-            continue
-        post = run.test_triggers() if post_steps is not None else np.zeros(arrays.count, dtype=bool)
-        for step in pre:
-            run.execute(step, everyone & ~post)
-        if post_steps is not None:
-            for step in post_steps:
-                run.execute(step, post)
-        if p == periods - 1:
-            for step in cleanup:
-                run.execute(step, everyone)
+        if distributes[p]:
+            if post is None:
+                for op in pre:
+                    op(None)
+            else:
+                switched = run.test_triggers()
+                staying = ~switched
+                for op in pre:
+                    op(staying)
+                for op in post:
+                    op(switched)
+            if p == periods - 1:
+                for op in cleanup:
+                    op(None)
         run.record()
     tranches = {
         t.name: TrancheStatement(
             name=t.name,
             original_balance=t.balance,
-            balance=run.tranche_balance[t.name],
+            balance=run.tranche_balance[t.name].T,
             rate=run.rates[t.name],
-            interest_due=run.tranche_stats[t.name]["interest_due"],
-            interest_paid=run.tranche_stats[t.name]["interest_paid"],
-            principal_paid=run.tranche_stats[t.name]["principal_paid"],
-            interest_shortfall=run.tranche_shortfall[t.name],
+            interest_due=run.interest_due[t.name].T,
+            interest_paid=run.interest_paid[t.name].T,
+            principal_paid=run.principal_paid[t.name].T,
+            interest_shortfall=run.tranche_shortfall[t.name].T,
         )
         for t in deal.tranches
     }
-    fees = {name: FeeStatement(name=name, **stats) for name, stats in run.fee_stats.items()}
+    fees = {
+        name: FeeStatement(name=name, due=stats["due"].T, paid=stats["paid"].T, unpaid=stats["unpaid"].T)
+        for name, stats in run.fee_stats.items()
+    }
     return DealResult(
         deal=deal,
         scenarios=arrays,
         pool=pool,
         tranches=tranches,
         fees=fees,
-        accounts=run.account_balance,
-        support_drawn=run.support_drawn,
-        residual_to_originator=run.residual,
-        liquidation_proceeds=run.liquidation,
-        breached=run.breach_history,
-        collections=collections,
+        accounts={name: balance.T for name, balance in run.account_balance.items()},
+        support_drawn={name: drawn.T for name, drawn in run.support_drawn.items()},
+        residual_to_originator=run.residual.T,
+        liquidation_proceeds=run.liquidation.T,
+        breached={name: history.T for name, history in run.breach_history.items()},
+        collected=run.collections.T if run.can_liquidate else None,
     )

@@ -37,8 +37,8 @@ class FixedCoupon:
     rate: float
 
     def rates(self, *, periods: int, scenarios: ScenarioArrays) -> FloatArray:
-        """Annual rates, shape (S, periods)."""
-        return np.full((scenarios.count, periods), self.rate)
+        """Annual rates, shape (S, periods) (a read-only view: every scenario has the same path)."""
+        return np.broadcast_to(np.full(periods, float(self.rate)), (scenarios.count, periods))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class StepUpCoupon:
     def rates(self, *, periods: int, scenarios: ScenarioArrays) -> FloatArray:
         """Annual rates, shape (S, periods)."""
         path = np.where(np.arange(periods) >= self.from_period, self.rate + self.step_up, self.rate)
-        return np.broadcast_to(path, (scenarios.count, periods)).copy()
+        return np.broadcast_to(path, (scenarios.count, periods))
 
 
 class Seniority(StrEnum):
