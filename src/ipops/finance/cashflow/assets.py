@@ -120,34 +120,40 @@ def project_schedule(
     survive, stay = 1.0 - mdr, 1.0 - smm  # (S,) when flat in time, else (P, S)
     flat_mdr, flat_smm = survive.ndim == 1, stay.ndim == 1
     performing = np.ones(scenarios.count)
-    shape = (periods, scenarios.count)
-    out = {name: np.zeros(shape) for name in _FIELDS}
-    opening, default, amortisation = out["beginning_balance"], out["default"], np.empty(scenarios.count)
-    principal, dilution, interest = out["scheduled_principal"], out["dilution"], out["interest"]
-    prepayment, ending = out["prepayment"], out["ending_balance"]
-    survivors, remaining = np.empty(scenarios.count), np.empty(scenarios.count)
+    # one block for every column (one large allocation maps far faster than several); the balance after
+    # period p is the balance at the start of period p + 1, so both come from one (P + 1, S) path
+    stored = [name for name in _FIELDS if name not in ("beginning_balance", "ending_balance")]
+    block = np.zeros((len(stored) * periods + periods + 1, scenarios.count))
+    out = {name: block[i * periods : (i + 1) * periods] for i, name in enumerate(stored)}
+    path = block[len(stored) * periods :]
+    default, principal, dilution = out["default"], out["scheduled_principal"], out["dilution"]
+    interest, prepayment = out["interest"], out["prepayment"]
+    survivors, remaining, amortisation = (np.empty(scenarios.count) for _ in range(3))
+    path[0] = balance[0]
     for p in range(periods):
         # the same products, in the same order, as the column-wise formulation
-        np.multiply(performing, balance[p], out=opening[p])
         np.multiply(performing, survive if flat_mdr else survive[p], out=survivors)
-        np.subtract(opening[p], survivors * balance[p], out=default[p])
-        np.multiply(survivors, scheduled_amortisation[p], out=amortisation)
+        np.subtract(path[p], survivors * balance[p], out=default[p])
         if dilution_rate:
+            np.multiply(survivors, scheduled_amortisation[p], out=amortisation)
             np.multiply(amortisation, dilution_rate, out=dilution[p])
-        np.multiply(amortisation, 1.0 - dilution_rate, out=principal[p])
+            np.multiply(amortisation, 1.0 - dilution_rate, out=principal[p])
+        else:
+            np.multiply(survivors, scheduled_amortisation[p], out=principal[p])
         np.multiply(survivors, interest_schedule[p], out=interest[p])
         np.multiply(survivors, balance[p + 1], out=remaining)
         np.multiply(remaining, smm if flat_smm else smm[p], out=prepayment[p])
         performing = survivors * (stay if flat_smm else stay[p])
-        np.multiply(performing, balance[p + 1], out=ending[p])
+        np.multiply(performing, balance[p + 1], out=path[p + 1])
+    out["beginning_balance"], out["ending_balance"] = path[:-1], path[1:]
     lag = scenarios.recovery_lag
-    recovered = out["default"] * scenarios.recovery_rate[None, :]
-    out["loss"] = out["default"] - recovered
+    recovered, loss = out["recovery"], out["loss"]
+    np.multiply(out["default"], scenarios.recovery_rate[None, :], out=recovered)
+    np.subtract(out["default"], recovered, out=loss)
     if dilution_rate:
-        out["loss"] += out["dilution"]
+        loss += out["dilution"]
     if lag > 0:
-        recovered = _delay(recovered, lag)
-    out["recovery"] = recovered
+        out["recovery"] = _delay(recovered, lag)
     for cash in ("scheduled_principal", "prepayment", "recovery", "interest"):
         out[cash] = _delay(out[cash], scenarios.payment_delay)
     columns = {name: values.T for name, values in out.items()}

@@ -228,23 +228,53 @@ class _Run:
                 "ending_balance",
             )
         }
-        # statements, period-major
-        self.interest_paid = {t.name: np.zeros(rows) for t in deal.tranches}
-        self.principal_paid = {t.name: np.zeros(rows) for t in deal.tranches}
-        self.interest_due = {t.name: np.zeros(rows) for t in deal.tranches}
-        self.tranche_balance = {t.name: np.zeros(rows) for t in deal.tranches}
-        self.tranche_shortfall = {t.name: np.zeros(rows) for t in deal.tranches}
-        self.fee_stats = {f.name: {k: np.zeros(rows) for k in ("due", "paid", "unpaid")} for f in deal.fees}
-        self.account_balance = {name: np.zeros(rows) for name in self.account}
-        self.support_drawn = {e.name: np.zeros(rows) for e in deal.enhancements}
-        self.residual = np.zeros(rows)
-        self.liquidation = np.zeros(rows)
+        # statements, period-major, carved out of one block: one large allocation is mapped far faster
+        # than dozens of separate ones (huge pages), and the statements are most of the memory a run writes
+        tranche_rows = 5 * len(deal.tranches)
+        fee_rows = 3 * len(deal.fees)
+        block = _RowBlock(
+            rows=rows, count=tranche_rows + fee_rows + len(self.account) + len(deal.enhancements) + 1
+        )
+        self.interest_paid = {t.name: block.take() for t in deal.tranches}
+        self.principal_paid = {t.name: block.take() for t in deal.tranches}
+        self.interest_due = {t.name: block.take() for t in deal.tranches}
+        self.tranche_balance = {t.name: block.take() for t in deal.tranches}
+        self.tranche_shortfall = {t.name: block.take() for t in deal.tranches}
+        self.fee_stats = {f.name: {k: block.take() for k in ("due", "paid", "unpaid")} for f in deal.fees}
+        self.account_balance = {name: block.take() for name in self.account}
+        self.support_drawn = {e.name: block.take() for e in deal.enhancements}
+        self.residual = block.take()
+        self.liquidation = np.zeros(rows)  # untouched (never mapped) unless the pool is sold
         self.collections = np.zeros(rows)
         self.breach_history = {name: np.zeros(rows, dtype=bool) for name in self.breached}
         self.can_liquidate = any(
             isinstance(step, LiquidatePool) for steps in deal.waterfalls.values() for step in steps
         )
         self.rate_rows = {name: self._rate_rows(rates) for name, rates in self.rates.items()}
+        self._target: FloatArray | None = None
+        self.sole_writer = _sole_writers(deal)
+        self.residual_writers = sum(
+            isinstance(st, PayResidual) and st.tranche is None
+            for steps in deal.waterfalls.values()
+            for st in steps
+        )
+        # the period whose balance-statement row a tranche's balance currently lives in (-1: its own array)
+        self.balance_row_of = {t.name: -1 for t in deal.tranches}
+        # interest that can never fall due (zero coupon, nothing carried in, never paid): rows stay zero
+        paid_interest = {
+            t
+            for steps in deal.waterfalls.values()
+            for st in steps
+            if isinstance(st, PayInterest)
+            for t in st.tranches
+        }
+        self.static_zero_due = {
+            t.name: not paid_interest & {t.name}
+            and not (t.unpaid_interest or t.unpaid_arrears_interest)
+            and isinstance(self.rate_rows[t.name], list)
+            and not any(self.rate_rows[t.name])
+            for t in deal.tranches
+        }
 
     @staticmethod
     def _rate_rows(rates: FloatArray) -> FloatArray | list[float]:
@@ -284,14 +314,25 @@ class _Run:
         result: FloatArray = np.maximum(balance - target, 0.0)
         return result
 
+    def _balances_changed(self) -> None:
+        """Forget figures derived from tranche balances (principal is about to be paid)."""
+        self._target = None
+
     def _reserve_target(self) -> FloatArray:
+        # the target depends only on senior balances: reused until principal is paid
+        if self._target is not None:
+            return self._target
         reserve = self.deal.reserve
         if reserve is None:
             raise ValueError("the deal has no reserve account")
         seniors = [self.balance[t] for t in reserve.senior_tranches]
-        senior = _total(seniors) if seniors else np.zeros(self.shape[0])
+        if len(seniors) == 1:
+            senior = seniors[0]  # read only
+        else:
+            senior = _total(seniors) if seniors else np.zeros(self.shape[0])
         floor = np.maximum(reserve.target_pct_of_senior * senior, reserve.floor)
         result: FloatArray = np.minimum(floor, senior)
+        self._target = result
         return result
 
     # -- compiling -----------------------------------------------------------------------------------------
@@ -356,15 +397,17 @@ class _Run:
         due_int = [self.due_int[t] for t in names]
         due_ioi = [self.due_ioi[t] if self.has_ioi[t] else None for t in names]
         paid_rows = [self.interest_paid[t] for t in names]
+        direct = len(names) == 1 and self.sole_writer[("interest_paid", names[0])]
 
         def body(active: BoolArray | None) -> None:
             available = source if active is None else np.where(active, source, 0.0)
             dues = [d if a is None else d + a for d, a in zip(due_int, due_ioi, strict=True)]
+            p = self.period
             if len(dues) == 1:
-                amounts = [np.minimum(available, dues[0])]
+                # the only step paying this tranche's interest writes the statement row itself
+                amounts = [np.minimum(available, dues[0], out=paid_rows[0][p] if direct else None)]
             else:
                 amounts = self._allocate(np.minimum(available, _total(dues)), dues)
-            p = self.period
             for interest, arrears, row, amount in zip(due_int, due_ioi, paid_rows, amounts, strict=True):
                 if arrears is None:
                     interest -= amount
@@ -372,7 +415,8 @@ class _Run:
                     on_arrears = np.minimum(amount, arrears)
                     arrears -= on_arrears
                     interest -= amount - on_arrears
-                row[p] += amount
+                if not direct:
+                    row[p] += amount
                 np.subtract(source, amount, out=source)
 
         return self._guarded(step, body)
@@ -386,6 +430,19 @@ class _Run:
             listed = _total([self.balance[t] for t in step.tranches])
             cap = np.maximum(listed - step.advance_rate * self.pool_rows["ending_balance"][p], 0.0)
             available = np.minimum(available, cap)
+        self._balances_changed()
+        if not step.pro_rata and available is source and len(set(step.tranches)) == len(step.tranches):
+            # sequential from the whole account: pay each tranche straight away (what is left is the account)
+            for tranche, due in zip(step.tranches, dues, strict=True):
+                row = self.principal_paid[tranche][p]
+                if self.sole_writer[("principal_paid", tranche)]:
+                    amount = np.minimum(source, due, out=row)  # the statement row is the amount
+                else:
+                    amount = np.minimum(source, due)
+                    np.add(row, amount, out=row)
+                self._reduce_balance(tranche, amount)
+                np.subtract(source, amount, out=source)
+            return
         if step.pro_rata:
             paid = self._allocate(np.minimum(available, _total(dues)), dues)
         else:
@@ -396,9 +453,20 @@ class _Run:
                 paid.append(amount)
                 left = left - amount
         for tranche, amount in zip(step.tranches, paid, strict=True):
-            self.balance[tranche] -= amount
+            self._reduce_balance(tranche, amount)
             self.principal_paid[tranche][p] += amount
             np.subtract(source, amount, out=source)
+
+    def _reduce_balance(self, name: str, amount: FloatArray) -> None:
+        """Pay down a tranche; the new balance is written straight into this period's statement row."""
+        p = self.period
+        if self.balance_row_of[name] == p:
+            np.subtract(self.balance[name], amount, out=self.balance[name])
+            return
+        row = self.tranche_balance[name][p]
+        np.subtract(self.balance[name], amount, out=row)
+        self.balance[name] = row
+        self.balance_row_of[name] = p
 
     def _transfer(self, step: Transfer) -> Op:
         source, target = self.account[step.source], self.account[step.target]
@@ -440,9 +508,18 @@ class _Run:
     def _pay_residual(self, step: PayResidual) -> Op:
         source = self.account[step.source]
         row = self.residual if step.tranche is None else self.interest_paid[step.tranche]
+        sole = step.tranche is None and self.residual_writers == 1
+        sole = sole or (step.tranche is not None and self.sole_writer[("interest_paid", step.tranche)])
 
         def body(active: BoolArray | None) -> None:
-            amount = source.copy() if active is None else np.where(active, source, 0.0)
+            if active is None:  # everything goes: pay the account out, then empty it
+                if sole:
+                    np.copyto(row[self.period], source)
+                else:
+                    np.add(row[self.period], source, out=row[self.period])
+                source.fill(0.0)
+                return
+            amount = np.where(active, source, 0.0)
             np.subtract(source, amount, out=source)
             row[self.period] += amount
 
@@ -485,15 +562,18 @@ class _Run:
         p = self.period
         for tranche in self.deal.tranches:
             name = tranche.name
+            if self.static_zero_due[name]:
+                continue
             fraction = self.fractions[tranche.day_count][p]
             rate = self.rate_rows[name][p]
             balance, interest, arrears = self.balance[name], self.due_int[name], self.due_ioi[name]
-            new_interest = balance * rate * fraction
-            if self.rounds:
-                new_interest = self.round(new_interest)
-            if tranche.interest_on_arrears:
-                self.due_ioi[name] += self.round(interest * rate * fraction)
-            interest += new_interest
+            if not (isinstance(rate, float) and rate == 0.0):  # a zero coupon accrues exactly nothing
+                new_interest = balance * rate * fraction
+                if self.rounds:
+                    new_interest = self.round(new_interest)
+                if tranche.interest_on_arrears:
+                    arrears += self.round(interest * rate * fraction)
+                interest += new_interest
             if self.has_ioi[name]:
                 np.add(interest, arrears, out=self.interest_due[name][p])
             else:
@@ -566,7 +646,10 @@ class _Run:
         """Store end-of-period balances."""
         p = self.period
         for name, balance in self.balance.items():
-            self.tranche_balance[name][p] = balance
+            if self.balance_row_of[name] != p:  # principal was not paid in place this period
+                self.tranche_balance[name][p] = balance
+            if self.static_zero_due[name]:
+                continue
             if self.has_ioi[name]:
                 np.add(self.due_int[name], self.due_ioi[name], out=self.tranche_shortfall[name][p])
             else:
@@ -575,6 +658,37 @@ class _Run:
             self.fee_stats[name]["unpaid"][p] = fee
         for name, balance in self.account.items():
             self.account_balance[name][p] = balance
+
+
+class _RowBlock:
+    """Hands out (P, S) statement arrays as consecutive slices of one zeroed (count, P, S) block."""
+
+    def __init__(self, *, rows: tuple[int, int], count: int) -> None:
+        self.block = np.zeros((count, *rows))
+        self.next = 0
+
+    def take(self) -> FloatArray:
+        """The next (P, S) array."""
+        result: FloatArray = self.block[self.next]
+        self.next += 1
+        return result
+
+
+def _sole_writers(deal: Deal) -> dict[tuple[str, str], bool]:
+    """Statement rows (interest or principal paid of a tranche) that exactly one step ever adds to."""
+    counts: dict[tuple[str, str], int] = {}
+    for steps in deal.waterfalls.values():
+        for step in steps:
+            rows: list[tuple[str, str]] = []
+            if isinstance(step, PayInterest):
+                rows = [("interest_paid", t) for t in step.tranches]
+            elif isinstance(step, PayResidual) and step.tranche is not None:
+                rows = [("interest_paid", step.tranche)]
+            elif isinstance(step, PayPrincipal):
+                rows = [("principal_paid", t) for t in step.tranches]
+            for row in rows:
+                counts[row] = counts.get(row, 0) + 1
+    return {row: count == 1 for row, count in counts.items()}
 
 
 def _total(arrays: Sequence[FloatArray]) -> FloatArray:
