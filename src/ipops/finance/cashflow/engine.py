@@ -260,6 +260,7 @@ class _Run:
         )
         # the period whose balance-statement row a tranche's balance currently lives in (-1: its own array)
         self.balance_row_of = {t.name: -1 for t in deal.tranches}
+        self.due_row_of = {t.name: -1 for t in deal.tranches}  # the same for unpaid interest (shortfall rows)
         # interest that can never fall due (zero coupon, nothing carried in, never paid): rows stay zero
         paid_interest = {
             t
@@ -346,7 +347,7 @@ class _Run:
         if isinstance(step, PayInterest):
             return self._pay_interest(step)
         if isinstance(step, PayPrincipal):
-            return self._guarded(step, lambda active: self._pay_principal(step, active))
+            return self._pay_principal_op(step)
         if isinstance(step, Transfer):
             return self._transfer(step)
         if isinstance(step, TopUpReserve):
@@ -394,13 +395,13 @@ class _Run:
     def _pay_interest(self, step: PayInterest) -> Op:
         source = self.account[step.source]
         names = step.tranches
-        due_int = [self.due_int[t] for t in names]
         due_ioi = [self.due_ioi[t] if self.has_ioi[t] else None for t in names]
         paid_rows = [self.interest_paid[t] for t in names]
         direct = len(names) == 1 and self.sole_writer[("interest_paid", names[0])]
 
         def body(active: BoolArray | None) -> None:
             available = source if active is None else np.where(active, source, 0.0)
+            due_int = [self.due_int[t] for t in names]  # may live in a statement row: looked up each time
             dues = [d if a is None else d + a for d, a in zip(due_int, due_ioi, strict=True)]
             p = self.period
             if len(dues) == 1:
@@ -408,15 +409,67 @@ class _Run:
                 amounts = [np.minimum(available, dues[0], out=paid_rows[0][p] if direct else None)]
             else:
                 amounts = self._allocate(np.minimum(available, _total(dues)), dues)
-            for interest, arrears, row, amount in zip(due_int, due_ioi, paid_rows, amounts, strict=True):
+            for name, interest, arrears, row, amount in zip(
+                names, due_int, due_ioi, paid_rows, amounts, strict=True
+            ):
                 if arrears is None:
-                    interest -= amount
+                    self._reduce_due(name, amount)
                 else:
                     on_arrears = np.minimum(amount, arrears)
                     arrears -= on_arrears
                     interest -= amount - on_arrears
                 if not direct:
                     row[p] += amount
+                np.subtract(source, amount, out=source)
+
+        return self._guarded(step, body)
+
+    def _reduce_due(self, name: str, amount: FloatArray) -> None:
+        """Pay interest due (no arrears); what is left is written straight into the shortfall row."""
+        p = self.period
+        if self.due_row_of[name] == p:
+            np.subtract(self.due_int[name], amount, out=self.due_int[name])
+            return
+        row = self.tranche_shortfall[name][p]
+        np.subtract(self.due_int[name], amount, out=row)
+        self.due_int[name] = row
+        self.due_row_of[name] = p
+
+    def _pay_principal_op(self, step: PayPrincipal) -> Op:
+        """Sequential principal from the whole account is compiled; anything else takes the general path."""
+        names = step.tranches
+        direct = not step.pro_rata and step.due is PrincipalDue.FULL_BALANCE and len(set(names)) == len(names)
+        source = self.account[step.source]
+        plan = [
+            (
+                name,
+                self.deal.tranche(name).target_balances,
+                self.principal_paid[name],
+                self.sole_writer[("principal_paid", name)],
+            )
+            for name in names
+        ]
+
+        def body(active: BoolArray | None) -> None:
+            if not direct or active is not None:
+                self._pay_principal(step, active)
+                return
+            # pay each tranche in turn straight from the account (what is left is the account itself)
+            p = self.period
+            self._balances_changed()
+            for name, targets, paid, sole in plan:
+                balance = self.balance[name]
+                if targets is None:
+                    due = balance
+                else:
+                    due = np.maximum(balance - (targets[p] if p < len(targets) else 0.0), 0.0)
+                row = paid[p]
+                if sole:
+                    amount = np.minimum(source, due, out=row)  # the statement row is the amount
+                else:
+                    amount = np.minimum(source, due)
+                    np.add(row, amount, out=row)
+                self._reduce_balance(name, amount)
                 np.subtract(source, amount, out=source)
 
         return self._guarded(step, body)
@@ -431,18 +484,6 @@ class _Run:
             cap = np.maximum(listed - step.advance_rate * self.pool_rows["ending_balance"][p], 0.0)
             available = np.minimum(available, cap)
         self._balances_changed()
-        if not step.pro_rata and available is source and len(set(step.tranches)) == len(step.tranches):
-            # sequential from the whole account: pay each tranche straight away (what is left is the account)
-            for tranche, due in zip(step.tranches, dues, strict=True):
-                row = self.principal_paid[tranche][p]
-                if self.sole_writer[("principal_paid", tranche)]:
-                    amount = np.minimum(source, due, out=row)  # the statement row is the amount
-                else:
-                    amount = np.minimum(source, due)
-                    np.add(row, amount, out=row)
-                self._reduce_balance(tranche, amount)
-                np.subtract(source, amount, out=source)
-            return
         if step.pro_rata:
             paid = self._allocate(np.minimum(available, _total(dues)), dues)
         else:
@@ -567,17 +608,28 @@ class _Run:
             fraction = self.fractions[tranche.day_count][p]
             rate = self.rate_rows[name][p]
             balance, interest, arrears = self.balance[name], self.due_int[name], self.due_ioi[name]
-            if not (isinstance(rate, float) and rate == 0.0):  # a zero coupon accrues exactly nothing
+            accrues = not (isinstance(rate, float) and rate == 0.0)  # a zero coupon accrues exactly nothing
+            if not self.has_ioi[name]:
+                # the interest due is written into its statement row, where the payment steps find it
+                row = self.interest_due[name][p]
+                if accrues:
+                    new_interest = balance * rate * fraction
+                    if self.rounds:
+                        new_interest = self.round(new_interest)
+                    np.add(interest, new_interest, out=row)
+                else:
+                    np.copyto(row, interest)
+                self.due_int[name] = row
+                self.due_row_of[name] = -1  # not yet paid this period: the shortfall row is still empty
+                continue
+            if accrues:
                 new_interest = balance * rate * fraction
                 if self.rounds:
                     new_interest = self.round(new_interest)
                 if tranche.interest_on_arrears:
                     arrears += self.round(interest * rate * fraction)
                 interest += new_interest
-            if self.has_ioi[name]:
-                np.add(interest, arrears, out=self.interest_due[name][p])
-            else:
-                self.interest_due[name][p] = interest
+            np.add(interest, arrears, out=self.interest_due[name][p])
         if not self.deal.fees:
             return
         basis = FeeBasis(
@@ -652,7 +704,7 @@ class _Run:
                 continue
             if self.has_ioi[name]:
                 np.add(self.due_int[name], self.due_ioi[name], out=self.tranche_shortfall[name][p])
-            else:
+            elif self.due_row_of[name] != p:  # no interest was paid this period
                 self.tranche_shortfall[name][p] = self.due_int[name]
         for name, fee in self.fee_due.items():
             self.fee_stats[name]["unpaid"][p] = fee
