@@ -128,6 +128,7 @@ def project_schedule(
     path = block[len(stored) * periods :]
     default, principal, dilution = out["default"], out["scheduled_principal"], out["dilution"]
     interest, prepayment = out["interest"], out["prepayment"]
+    recovered, loss, recovery_rate = out["recovery"], out["loss"], scenarios.recovery_rate
     survivors, remaining, amortisation = (np.empty(scenarios.count) for _ in range(3))
     path[0] = balance[0]
     for p in range(periods):
@@ -145,13 +146,13 @@ def project_schedule(
         np.multiply(remaining, smm if flat_smm else smm[p], out=prepayment[p])
         performing = survivors * (stay if flat_smm else stay[p])
         np.multiply(performing, balance[p + 1], out=path[p + 1])
+        # recoveries (before their lag) and losses while the period's defaults are still in cache
+        np.multiply(default[p], recovery_rate, out=recovered[p])
+        np.subtract(default[p], recovered[p], out=loss[p])
+        if dilution_rate:
+            loss[p] += dilution[p]
     out["beginning_balance"], out["ending_balance"] = path[:-1], path[1:]
     lag = scenarios.recovery_lag
-    recovered, loss = out["recovery"], out["loss"]
-    np.multiply(out["default"], scenarios.recovery_rate[None, :], out=recovered)
-    np.subtract(out["default"], recovered, out=loss)
-    if dilution_rate:
-        loss += out["dilution"]
     if lag > 0:
         out["recovery"] = _delay(recovered, lag)
     for cash in ("scheduled_principal", "prepayment", "recovery", "interest"):

@@ -365,6 +365,14 @@ class _Run:
     def _guarded(self, step: Step, body: Callable[[BoolArray | None], None]) -> Op:
         """Run ``body`` for the step's active scenarios, skipping it when there are none."""
 
+        if step.unless_trigger is None:
+
+            def unconditional(mask: BoolArray | None) -> None:
+                if mask is None or mask.any():
+                    body(mask)
+
+            return unconditional
+
         def op(mask: BoolArray | None) -> None:
             active = self._active(step, mask)
             if active is not None and not active.any():
@@ -398,8 +406,15 @@ class _Run:
         due_ioi = [self.due_ioi[t] if self.has_ioi[t] else None for t in names]
         paid_rows = [self.interest_paid[t] for t in names]
         direct = len(names) == 1 and self.sole_writer[("interest_paid", names[0])]
+        lean = direct and due_ioi[0] is None
 
         def body(active: BoolArray | None) -> None:
+            if lean and active is None:  # one tranche, no arrears: pay its due from the whole account
+                p = self.period
+                amount = np.minimum(source, self.due_int[names[0]], out=paid_rows[0][p])
+                self._reduce_due(names[0], amount)
+                np.subtract(source, amount, out=source)
+                return
             available = source if active is None else np.where(active, source, 0.0)
             due_int = [self.due_int[t] for t in names]  # may live in a statement row: looked up each time
             dues = [d if a is None else d + a for d, a in zip(due_int, due_ioi, strict=True)]
