@@ -1,11 +1,15 @@
-"""The engine: projects the pool, then interprets the deal's waterfall steps period by period.
+"""The engine: projects the pool, compiles the deal's waterfall steps once, then runs them period by period.
 
-Everything is float64 numpy over scenarios (arrays (S,) per period, statements (S, P)); the only Python
-loops are over periods and over the steps of the waterfall.  Each period: pool collections are paid into
-their accounts, tranche interest and fees accrue, triggers are tested (breaches latch), then scenarios
-run the "pre" waterfall, or the "post" one once a switching trigger is breached; in the last period the
-"cleanup" waterfall (if any) runs after it.  Steps use masks, so scenarios in different states share
-one pass.  Amounts leave through ``DealResult.*_rows`` as Money (Decimal, 0.01, ROUND_HALF_EVEN).
+Everything is float64 numpy over scenarios (arrays (S,) per period, statements (S, P)).  Before the first
+period each step is compiled into a closure over the run's state arrays, with what the deal fixes resolved
+once: the arrays it reads and writes, whether scenarios need masking at all (only with a "post" waterfall
+or a trigger on the step), which statement rows it alone writes (it then computes straight into them),
+whether a tranche can carry arrears interest or can ever owe interest.  Each period: pool collections are
+paid into their accounts, tranche interest and fees accrue, triggers are tested (breaches latch), then
+scenarios run the "pre" waterfall, or the "post" one once a switching trigger is breached; in the last
+period the "cleanup" waterfall (if any) runs after it.  Statements are period-major rows of one block,
+handed out as (S, P) views.  Amounts leave through ``DealResult.*_rows`` as Money (Decimal, 0.01,
+ROUND_HALF_EVEN).
 """
 
 from __future__ import annotations
