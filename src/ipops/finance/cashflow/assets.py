@@ -134,7 +134,8 @@ def project_schedule(
     for p in range(periods):
         # the same products, in the same order, as the column-wise formulation
         np.multiply(performing, survive if flat_mdr else survive[p], out=survivors)
-        np.subtract(path[p], survivors * balance[p], out=default[p])
+        np.multiply(survivors, balance[p], out=remaining)
+        np.subtract(path[p], remaining, out=default[p])
         if dilution_rate:
             np.multiply(survivors, scheduled_amortisation[p], out=amortisation)
             np.multiply(amortisation, dilution_rate, out=dilution[p])

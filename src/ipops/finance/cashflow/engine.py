@@ -335,8 +335,9 @@ class _Run:
             senior = seniors[0]  # read only
         else:
             senior = _total(seniors) if seniors else np.zeros(self.shape[0])
-        floor = np.maximum(reserve.target_pct_of_senior * senior, reserve.floor)
-        result: FloatArray = np.minimum(floor, senior)
+        result: FloatArray = reserve.target_pct_of_senior * senior
+        np.maximum(result, reserve.floor, out=result)
+        np.minimum(result, senior, out=result)
         self._target = result
         return result
 
@@ -544,8 +545,9 @@ class _Run:
         source, reserve = self.account[step.source], self.account[step.reserve]
 
         def body(active: BoolArray | None) -> None:
-            need = np.maximum(self._reserve_target() - reserve, 0.0)
-            amount = np.minimum(need, source)
+            amount = self._reserve_target() - reserve  # what the reserve needs, then what can be paid
+            np.maximum(amount, 0.0, out=amount)
+            np.minimum(amount, source, out=amount)
             if active is not None:
                 amount = np.where(active, amount, 0.0)
             np.subtract(source, amount, out=source)
@@ -557,7 +559,8 @@ class _Run:
         reserve, target = self.account[step.reserve], self.account[step.target]
 
         def body(active: BoolArray | None) -> None:
-            amount = np.maximum(reserve - self._reserve_target(), 0.0)
+            amount = reserve - self._reserve_target()
+            np.maximum(amount, 0.0, out=amount)
             if active is not None:
                 amount = np.where(active, amount, 0.0)
             np.subtract(reserve, amount, out=reserve)
@@ -632,7 +635,8 @@ class _Run:
                 # the interest due is written into its statement row, where the payment steps find it
                 row = self.interest_due[name][p]
                 if accrues:
-                    new_interest = balance * rate * fraction
+                    new_interest = balance * rate
+                    new_interest *= fraction
                     if self.rounds:
                         new_interest = self.round(new_interest)
                     np.add(interest, new_interest, out=row)
