@@ -257,6 +257,8 @@ class _Run:
         self.rate_rows = {name: self._rate_rows(rates) for name, rates in self.rates.items()}
         self._target: FloatArray | None = None
         self.sole_writer = _sole_writers(deal)
+        self.swept = _swept_accounts(deal)
+        self.distributed = self.cleaned = False  # set by the period loop
         self.residual_writers = sum(
             isinstance(st, PayResidual) and st.tranche is None
             for steps in deal.waterfalls.values()
@@ -731,8 +733,10 @@ class _Run:
                 self.tranche_shortfall[name][p] = self.due_int[name]
         for name, fee in self.fee_due.items():
             self.fee_stats[name]["unpaid"][p] = fee
+        swept = self.swept if self.distributed and not self.cleaned else ()
         for name, balance in self.account.items():
-            self.account_balance[name][p] = balance
+            if name not in swept:  # a swept account ends the period at exactly 0: its row stays zero
+                self.account_balance[name][p] = balance
 
 
 class _RowBlock:
@@ -747,6 +751,34 @@ class _RowBlock:
         result: FloatArray = self.block[self.next]
         self.next += 1
         return result
+
+
+def _accounts_of(step: Step) -> tuple[str, ...]:
+    """The accounts a step reads or writes."""
+    if isinstance(step, Transfer):
+        return (step.source, step.target)
+    if isinstance(step, (TopUpReserve,)):
+        return (step.reserve, step.source)
+    if isinstance(step, ReleaseReserveExcess):
+        return (step.reserve, step.target)
+    if isinstance(step, LiquidatePool):
+        return (step.target,)
+    return (step.source,)
+
+
+def _swept_accounts(deal: Deal) -> frozenset[str]:
+    """Accounts whose last use in the only waterfall is an unconditional sweep (PayResidual) to zero."""
+    if set(deal.waterfalls) - {"pre", "cleanup"}:
+        return frozenset()
+    last: dict[str, Step] = {}
+    for step in deal.waterfalls.get("pre", ()):
+        for account in _accounts_of(step):
+            last[account] = step
+    return frozenset(
+        account
+        for account, step in last.items()
+        if isinstance(step, PayResidual) and step.source == account and step.unless_trigger is None
+    )
 
 
 def _sole_writers(deal: Deal) -> dict[tuple[str, str], bool]:
@@ -810,6 +842,7 @@ def run_deal(*, deal: Deal, scenarios: ScenarioSource | None = None) -> DealResu
     distributes = deal.schedule.distribution_flags()
     for p in range(periods):
         run.period = p
+        run.distributed, run.cleaned = distributes[p], bool(cleanup) and p == periods - 1
         run.collect()
         run.accrue()
         if distributes[p]:
