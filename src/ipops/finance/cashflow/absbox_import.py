@@ -1,13 +1,15 @@
 """Import AbsBox / Hastructure deal JSON (the ``MDeal`` request format) into the engine's data model.
 
 Covered (the features of the China benchmark deals test01-test05): ``PreClosingDates`` (cut-off, closing,
-month-end collection periods, monthly distribution days); a ``MultiPool`` of ``Mortgage`` assets (fixed
-or floating rate, ``Even`` or ``Level`` principal, current balance / rate / remaining term); bonds of type
-``Sequential``, ``Equity`` and ``PAC`` (balance curve) with ``Fix`` or ``Floater`` interest (annual reset
-on a ``MonthDayOfYear``); fees ``FixFee``, ``RecurFee`` (``MonthFirst``), ``AnnualRateFee`` and
-``TargetBalanceFee``; accounts and ``collects``; waterfall actions ``PayFee``, ``AccrueAndPayInt``,
-``PayInt``, ``PayPrin``, ``PayPrinResidual``, ``PayIntResidual``, ``Transfer``, ``PayFeeResidual``,
-``LiquidatePool`` and ``CalcFee``; the ``CleanUp`` waterfall.
+month-end collection periods, monthly distribution days) and, for a deal already in progress (status
+``Amortizing``), ``CurrentDates`` with the bonds' unpaid interest (``bndDueInt``, ``bndDueIntOverInt``),
+fees' unpaid dues (``feeDue`` accrued to ``feeDueDate``) and accounts' balances; a ``MultiPool`` of
+``Mortgage`` assets (fixed or floating rate, ``Even`` or ``Level`` principal, current balance / rate /
+remaining term); bonds of type ``Sequential``, ``Equity`` and ``PAC`` (balance curve) with ``Fix`` or
+``Floater`` interest (annual reset on a ``MonthDayOfYear``); fees ``FixFee``, ``RecurFee`` (``MonthFirst``),
+``AnnualRateFee`` and ``TargetBalanceFee``; accounts and ``collects``; waterfall actions ``PayFee``,
+``AccrueAndPayInt``, ``PayInt``, ``PayPrin``, ``PayPrinResidual``, ``PayIntResidual``, ``Transfer``,
+``PayFeeResidual``, ``LiquidatePool`` and ``CalcFee``; the ``CleanUp`` waterfall.
 
 To reproduce that engine to the cent the import uses its conventions (``FloorToCent``): every product is
 floored to 0.01 (Haskell ``Centi``), periodic asset rates are truncated to 1e-6 (``IRate``), default and
@@ -37,6 +39,7 @@ from ipops.finance.cashflow.structure import (
     FixedCoupon,
     FixedFee,
     FloatingCoupon,
+    OutstandingFee,
     PercentOfBalanceFee,
     RecurringFee,
     Seniority,
@@ -190,6 +193,64 @@ def _month_firsts(start: date, end: date) -> int:
     return count
 
 
+@dataclass(frozen=True, slots=True)
+class DealDates:
+    """The dates an import needs: cut-off (pool flows after it), closing (bonds accrue from it), firsts."""
+
+    cutoff: date
+    closing: date
+    first_collection: date
+    first_pay: date
+    pay_day: int
+
+
+def deal_dates(spec: Mapping[str, Any]) -> DealDates:
+    """``PreClosingDates`` of a new deal, or ``CurrentDates`` of a deal in progress.
+
+    ``CurrentDates`` is ``[[last collection, last payment], revolving end, stated maturity,
+    [next collection, pool pattern], [next payment, payment pattern]]``; as Hastructure does, the last
+    collection date is the pool's cut-off and the last payment date is where bond interest accrues from.
+    """
+    tag, contents = spec["tag"], spec["contents"]
+    if tag == "PreClosingDates":
+        cutoff_text, closing_text, _, _, collect, pay = contents
+    elif tag == "CurrentDates":
+        (cutoff_text, closing_text), revolving_end, _, collect, pay = contents
+        if revolving_end is not None:
+            raise NotImplementedError("deal dates CurrentDates with a revolving period are not imported")
+    else:
+        raise NotImplementedError(f"deal dates {tag} are not imported")
+    (first_collect_text, collect_pattern), (first_pay_text, pay_pattern) = collect, pay
+    if collect_pattern["tag"] != "MonthEnd" or pay_pattern["tag"] != "DayOfMonth":
+        raise NotImplementedError("only month-end collections and day-of-month payments are imported")
+    closing = _day(closing_text)
+    return DealDates(
+        cutoff=_day(cutoff_text),
+        closing=closing,
+        first_collection=closing if tag == "PreClosingDates" else _day(first_collect_text),
+        first_pay=_day(first_pay_text),
+        pay_day=int(pay_pattern["contents"]),
+    )
+
+
+def _check_status(status: Mapping[str, Any] | None) -> None:
+    """Only amortising deals are imported: before closing, or already in progress."""
+    if status is None:
+        return
+    phase = status["contents"]["tag"] if status["tag"] == "PreClosing" else status["tag"]
+    if phase != "Amortizing":
+        raise NotImplementedError(f"deal status {status['tag']} {phase} is not imported")
+
+
+def _check_accrued_to(bond: Mapping[str, Any], closing: date) -> None:
+    """Bond interest accrues from closing (the last payment date of a deal in progress)."""
+    accrued_to = bond.get("bndDueIntDate")
+    if accrued_to is not None and _day(accrued_to) != closing:
+        raise NotImplementedError(
+            f"bond {bond.get('bndName')}: interest accrued to {accrued_to}, not to the last payment date"
+        )
+
+
 def import_absbox_deal(
     request: Mapping[str, Any],
     *,
@@ -204,16 +265,10 @@ def import_absbox_deal(
     assumptions = assumptions or AbsBoxAssumptions()
     body = request["contents"] if "contents" in request and "tag" in request else request
     ignored: list[str] = []
-    dates_spec = body["dates"]
-    if dates_spec["tag"] != "PreClosingDates":
-        raise NotImplementedError(f"deal dates {dates_spec['tag']} are not imported")
-    cutoff_text, closing_text, _, _, (first_collect_text, collect_pattern), (first_pay_text, pay_pattern) = (
-        dates_spec["contents"]
-    )
-    cutoff, closing = _day(cutoff_text), _day(closing_text)
-    if collect_pattern["tag"] != "MonthEnd" or pay_pattern["tag"] != "DayOfMonth":
-        raise NotImplementedError("only month-end collections and day-of-month payments are imported")
-    pay_day = int(pay_pattern["contents"])
+    dates = deal_dates(body["dates"])
+    _check_status(body.get("status"))
+    cutoff, closing = dates.cutoff, dates.closing
+    pay_day = dates.pay_day
 
     # pool: project every mortgage, then sum by collection date
     pool_spec = body["pool"]["contents"]
@@ -233,8 +288,10 @@ def import_absbox_deal(
                 flows[row[0]][i] += amount
             last_payment = max(last_payment, row[0])
     collection_dates = (
-        closing,
-        *_month_ends_after(closing, month_end(year=last_payment.year, month=last_payment.month)),
+        dates.first_collection,
+        *_month_ends_after(
+            dates.first_collection, month_end(year=last_payment.year, month=last_payment.month)
+        ),
     )
     pool_rows: list[tuple[date, float, float, float, float, float]] = []
     balance = opening_balance
@@ -249,7 +306,7 @@ def import_absbox_deal(
         pool_rows.append((collected_on, round(balance, 2), principal, interest, prepaid, defaulted))
 
     # distribution dates: monthly on pay_day until the collections are exhausted
-    first_pay = _day(first_pay_text)
+    first_pay = dates.first_pay
     pay_dates = [first_pay]
     while pay_dates[-1] <= collection_dates[-1]:
         pay_dates.append(add_months(start=first_pay, months=len(pay_dates), day=pay_day))
@@ -290,6 +347,7 @@ def import_absbox_deal(
     }
     tranches = []
     for name, bond in body["bonds"].items():
+        _check_accrued_to(bond, closing)
         kind = bond["bndType"]["tag"]
         targets = None
         if kind == "PAC":
@@ -310,6 +368,8 @@ def import_absbox_deal(
                 target_balances=targets,
                 interest_on_arrears=True,
                 day_count=DayCount.ACT_365F,
+                unpaid_interest=float(bond.get("bndDueInt") or 0.0),
+                unpaid_arrears_interest=float(bond.get("bndDueIntOverInt") or 0.0),
             )
         )
 
@@ -318,13 +378,20 @@ def import_absbox_deal(
     for name, spec in body["fees"].items():
         tag = spec["feeType"]["tag"]
         start = _day(spec["feeStart"]) if spec.get("feeStart") else closing
+        # a deal in progress: the fee was last accrued on feeDueDate and feeDue is still unpaid
+        accrued_to = _day(spec["feeDueDate"]) if spec.get("feeDueDate") else None
+        outstanding = float(spec.get("feeDue") or 0.0)
+        fee_count = len(fees)
         if tag == "FixFee":
-            fees.append(FixedFee(name=name, amount=float(spec["feeType"]["contents"])))
+            # charged once: a fee already accrued owes only what is unpaid of it
+            amount = outstanding if accrued_to is not None else float(spec["feeType"]["contents"])
+            fees.append(FixedFee(name=name, amount=amount))
+            outstanding = 0.0
         elif tag == "RecurFee":
             pattern, amount = spec["feeType"]["contents"]
             if pattern["tag"] != "MonthFirst":
                 raise NotImplementedError(f"recurring fee pattern {pattern['tag']} is not imported")
-            edges = (start, *distribution_dates)
+            edges = (accrued_to or start, *distribution_dates)
             by_date = {
                 edges[i + 1]: _month_firsts(edges[i], edges[i + 1]) for i in range(len(distribution_dates))
             }
@@ -342,6 +409,8 @@ def import_absbox_deal(
             ignored.append(f"fee {name}: TargetBalanceFee is only calculated (CalcFee), never paid")
         else:
             raise NotImplementedError(f"fee type {tag} is not imported")
+        if outstanding and len(fees) > fee_count:
+            fees[-1] = OutstandingFee(fee=fees[-1], outstanding=outstanding)
     fee_names = {f.name for f in fees}
 
     def steps(actions: Sequence[Mapping[str, Any]]) -> list[Step]:

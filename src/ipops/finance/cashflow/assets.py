@@ -74,11 +74,23 @@ class PoolAsset(Protocol):
 
 
 def _delay(cash: FloatArray, periods: int) -> FloatArray:
+    """Shift period rows (P, S) ``periods`` later."""
     if periods <= 0:
         return cash
     shifted = np.zeros_like(cash)
-    shifted[:, periods:] = cash[:, :-periods]
+    shifted[periods:] = cash[:-periods]
     return shifted
+
+
+def _single_period_rows(annual: FloatArray, periods: int, year_fraction: float) -> FloatArray:
+    """Single-period rates as (P, S) rows, or one (S,) row for all periods when a path is flat in time."""
+    window = annual[:, :periods]
+    if window.shape[1] == 0 or window.strides[1] == 0 or bool((window == window[:, :1]).all()):
+        # the same annual rate every period: convert it once (the power is the costly part)
+        return single_period_rate(
+            annual_rate=window[:, 0] if window.shape[1] else window, year_fraction=year_fraction
+        )
+    return single_period_rate(annual_rate=np.ascontiguousarray(window.T), year_fraction=year_fraction)
 
 
 def project_schedule(
@@ -95,6 +107,7 @@ def project_schedule(
     ``scheduled_balance`` has P+1 points (opening balance first), ``scheduled_interest`` P values; a
     performing factor per scenario scales the schedule (exact for level, even and bullet amortisation).
     ``dilution_rate`` is the share of each scheduled principal amount that is diluted (never collected).
+    Rows are computed period by period as contiguous (P, S) arrays; the flows are their (S, P) views.
     """
     balance = np.zeros(periods + 1)
     length = min(periods + 1, scheduled_balance.size)
@@ -102,35 +115,51 @@ def project_schedule(
     interest_schedule = np.zeros(periods)
     interest_schedule[: min(periods, scheduled_interest.size)] = scheduled_interest[:periods]
     scheduled_amortisation = balance[:-1] - balance[1:]
-    mdr = single_period_rate(annual_rate=scenarios.cdr[:, :periods], year_fraction=1.0 / periods_per_year)
-    smm = single_period_rate(annual_rate=scenarios.cpr[:, :periods], year_fraction=1.0 / periods_per_year)
-    scenario_count = scenarios.count
-    performing = np.ones(scenario_count)
-    shape = (scenario_count, periods)
-    out = {name: np.zeros(shape) for name in _FIELDS}
+    mdr = _single_period_rows(scenarios.cdr, periods, 1.0 / periods_per_year)
+    smm = _single_period_rows(scenarios.cpr, periods, 1.0 / periods_per_year)
+    survive, stay = 1.0 - mdr, 1.0 - smm  # (S,) when flat in time, else (P, S)
+    flat_mdr, flat_smm = survive.ndim == 1, stay.ndim == 1
+    performing = np.ones(scenarios.count)
+    # one block for every column (one large allocation maps far faster than several); the balance after
+    # period p is the balance at the start of period p + 1, so both come from one (P + 1, S) path
+    stored = [name for name in _FIELDS if name not in ("beginning_balance", "ending_balance")]
+    block = np.zeros((len(stored) * periods + periods + 1, scenarios.count))
+    out = {name: block[i * periods : (i + 1) * periods] for i, name in enumerate(stored)}
+    path = block[len(stored) * periods :]
+    default, principal, dilution = out["default"], out["scheduled_principal"], out["dilution"]
+    interest, prepayment = out["interest"], out["prepayment"]
+    recovered, loss, recovery_rate = out["recovery"], out["loss"], scenarios.recovery_rate
+    survivors, remaining, amortisation = (np.empty(scenarios.count) for _ in range(3))
+    path[0] = balance[0]
     for p in range(periods):
-        opening = performing * balance[p]
-        survivors = performing * (1.0 - mdr[:, p])
-        out["beginning_balance"][:, p] = opening
-        out["default"][:, p] = opening - survivors * balance[p]
-        amortisation = survivors * scheduled_amortisation[p]
-        out["dilution"][:, p] = amortisation * dilution_rate
-        out["scheduled_principal"][:, p] = amortisation * (1.0 - dilution_rate)
-        out["interest"][:, p] = survivors * interest_schedule[p]
-        remaining = survivors * balance[p + 1]
-        out["prepayment"][:, p] = remaining * smm[:, p]
-        performing = survivors * (1.0 - smm[:, p])
-        out["ending_balance"][:, p] = performing * balance[p + 1]
-    recovery_rate = scenarios.recovery_rate[:, None]
+        # the same products, in the same order, as the column-wise formulation
+        np.multiply(performing, survive if flat_mdr else survive[p], out=survivors)
+        np.multiply(survivors, balance[p], out=remaining)
+        np.subtract(path[p], remaining, out=default[p])
+        if dilution_rate:
+            np.multiply(survivors, scheduled_amortisation[p], out=amortisation)
+            np.multiply(amortisation, dilution_rate, out=dilution[p])
+            np.multiply(amortisation, 1.0 - dilution_rate, out=principal[p])
+        else:
+            np.multiply(survivors, scheduled_amortisation[p], out=principal[p])
+        np.multiply(survivors, interest_schedule[p], out=interest[p])
+        np.multiply(survivors, balance[p + 1], out=remaining)
+        np.multiply(remaining, smm if flat_smm else smm[p], out=prepayment[p])
+        performing = survivors * (stay if flat_smm else stay[p])
+        np.multiply(performing, balance[p + 1], out=path[p + 1])
+        # recoveries (before their lag) and losses while the period's defaults are still in cache
+        np.multiply(default[p], recovery_rate, out=recovered[p])
+        np.subtract(default[p], recovered[p], out=loss[p])
+        if dilution_rate:
+            loss[p] += dilution[p]
+    out["beginning_balance"], out["ending_balance"] = path[:-1], path[1:]
     lag = scenarios.recovery_lag
-    recovered = out["default"] * recovery_rate
-    out["loss"] = out["default"] - recovered + out["dilution"]
     if lag > 0:
-        recovered = _delay(recovered, lag)
-    out["recovery"] = recovered
+        out["recovery"] = _delay(recovered, lag)
     for cash in ("scheduled_principal", "prepayment", "recovery", "interest"):
         out[cash] = _delay(out[cash], scenarios.payment_delay)
-    return PoolFlows(**out, original_balance=float(balance[0]))
+    columns = {name: values.T for name, values in out.items()}
+    return PoolFlows(**columns, original_balance=float(balance[0]))
 
 
 class Amortisation(StrEnum):

@@ -1,16 +1,20 @@
-"""The engine: projects the pool, then interprets the deal's waterfall steps period by period.
+"""The engine: projects the pool, compiles the deal's waterfall steps once, then runs them period by period.
 
-Everything is float64 numpy over scenarios (arrays (S,) per period, statements (S, P)); the only Python
-loops are over periods and over the steps of the waterfall.  Each period: pool collections are paid into
-their accounts, tranche interest and fees accrue, triggers are tested (breaches latch), then scenarios
-run the "pre" waterfall, or the "post" one once a switching trigger is breached; in the last period the
-"cleanup" waterfall (if any) runs after it.  Steps use masks, so scenarios in different states share
-one pass.  Amounts leave through ``DealResult.*_rows`` as Money (Decimal, 0.01, ROUND_HALF_EVEN).
+Everything is float64 numpy over scenarios (arrays (S,) per period, statements (S, P)).  Before the first
+period each step is compiled into a closure over the run's state arrays, with what the deal fixes resolved
+once: the arrays it reads and writes, whether scenarios need masking at all (only with a "post" waterfall
+or a trigger on the step), which statement rows it alone writes (it then computes straight into them),
+whether a tranche can carry arrears interest or can ever owe interest.  Each period: pool collections are
+paid into their accounts, tranche interest and fees accrue, triggers are tested (breaches latch), then
+scenarios run the "pre" waterfall, or the "post" one once a switching trigger is breached; in the last
+period the "cleanup" waterfall (if any) runs after it.  Statements are period-major rows of one block,
+handed out as (S, P) views.  Amounts leave through ``DealResult.*_rows`` as Money (Decimal, 0.01,
+ROUND_HALF_EVEN).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -20,7 +24,7 @@ from ipops.core.money import Money
 from ipops.finance.cashflow.assets import PoolFlows
 from ipops.finance.cashflow.assumptions import Scenario, ScenarioArrays, ScenarioSource
 from ipops.finance.cashflow.calendar import DayCount
-from ipops.finance.cashflow.money import BoolArray, FloatArray, to_money
+from ipops.finance.cashflow.money import BoolArray, FloatArray, NoRounding, to_money
 from ipops.finance.cashflow.structure import Deal, FeeBasis, TriggerState
 from ipops.finance.cashflow.waterfall import (
     DrawCreditSupport,
@@ -91,7 +95,17 @@ class DealResult:
     residual_to_originator: FloatArray
     liquidation_proceeds: FloatArray
     breached: dict[str, BoolArray]
-    collections: FloatArray = field(repr=False)
+    collected: FloatArray | None = field(default=None, repr=False)
+
+    @property
+    def collections(self) -> FloatArray:
+        """Pool cash paid into the accounts in each period (S, P); summed on demand unless liquidated."""
+        if self.collected is not None:
+            return self.collected
+        pool = self.pool
+        result: FloatArray = pool.interest + pool.scheduled_principal + pool.prepayment
+        result += pool.recovery
+        return result
 
     @property
     def dates(self) -> tuple[date, ...]:
@@ -153,23 +167,48 @@ class DealResult:
         return rows
 
 
+def _period_major(values: FloatArray) -> FloatArray:
+    """A (S, P) array as (P, S) C-contiguous rows (free when it already is a transposed view)."""
+    transposed = values.T
+    if transposed.flags.c_contiguous:
+        return transposed
+    result: FloatArray = np.ascontiguousarray(transposed)
+    return result
+
+
+Op = Callable[[BoolArray | None], None]
+
+
 class _Run:
-    """Mutable state of one run (arrays over scenarios) and the step interpreter."""
+    """State of one run, and the waterfall steps compiled into closures over its arrays.
+
+    Compiling resolves once per deal what the interpreter used to look up in every period: which arrays a
+    step reads and writes, whether scenarios need masking at all (no "post" waterfall, no trigger on the
+    step), whether a tranche can carry arrears interest, whether rounding is a no-op.  The state arrays
+    (S,) are updated in place, so closures hold them directly.  Statements are (P, S) rows, written
+    contiguously each period and handed out as (S, P) views.
+    """
 
     def __init__(self, *, deal: Deal, arrays: ScenarioArrays, pool: PoolFlows) -> None:
         self.deal = deal
         self.pool = pool
         self.round = deal.rounding
+        self.rounds = not isinstance(deal.rounding, NoRounding)
         s, p = pool.interest.shape
         self.shape = (s, p)
-        zeros = np.zeros(s)
-        self.balance = {t.name: np.full(s, t.balance) for t in deal.tranches}
-        self.due_int = {t.name: zeros.copy() for t in deal.tranches}
-        self.due_ioi = {t.name: zeros.copy() for t in deal.tranches}
-        self.fee_due = {f.name: zeros.copy() for f in deal.fees}
-        self.account = {a.name: np.full(s, a.opening_balance) for a in deal.accounts}
+        self.period = 0
+        rows = (p, s)
+        self.balance = {t.name: np.full(s, float(t.balance)) for t in deal.tranches}
+        self.due_int = {t.name: np.full(s, float(t.unpaid_interest)) for t in deal.tranches}
+        self.due_ioi = {t.name: np.full(s, float(t.unpaid_arrears_interest)) for t in deal.tranches}
+        # arrears interest only exists if it accrues or was carried in; otherwise it stays exactly 0
+        self.has_ioi = {
+            t.name: bool(t.interest_on_arrears or t.unpaid_arrears_interest) for t in deal.tranches
+        }
+        self.fee_due = {f.name: np.zeros(s) for f in deal.fees}
+        self.account = {a.name: np.full(s, float(a.opening_balance)) for a in deal.accounts}
         if deal.reserve is not None:
-            self.account[deal.reserve.name] = np.full(s, deal.reserve.opening_balance)
+            self.account[deal.reserve.name] = np.full(s, float(deal.reserve.opening_balance))
         self.support_left = {e.name: np.full(s, e.cap) for e in deal.enhancements}
         self.liquidated = np.zeros(s, dtype=bool)
         self.breached = {t.name: np.zeros(s, dtype=bool) for t in deal.triggers}
@@ -180,26 +219,83 @@ class _Run:
                 fractions[t.day_count] = deal.schedule.accrual_fractions(day_count=t.day_count)
         self.fractions = fractions
         self.schedule_fractions = deal.schedule.accrual_fractions()
-        stat = {name: np.zeros(self.shape) for name in ("interest_paid", "principal_paid", "interest_due")}
-        self.tranche_stats = {t.name: {k: v.copy() for k, v in stat.items()} for t in deal.tranches}
-        self.tranche_balance = {t.name: np.zeros(self.shape) for t in deal.tranches}
-        self.tranche_shortfall = {t.name: np.zeros(self.shape) for t in deal.tranches}
-        self.fee_stats = {
-            f.name: {k: np.zeros(self.shape) for k in ("due", "paid", "unpaid")} for f in deal.fees
+        # pool columns as period rows
+        self.pool_rows = {
+            name: _period_major(getattr(pool, name))
+            for name in (
+                "beginning_balance",
+                "scheduled_principal",
+                "prepayment",
+                "default",
+                "recovery",
+                "interest",
+                "ending_balance",
+            )
         }
-        self.account_balance = {name: np.zeros(self.shape) for name in self.account}
-        self.support_drawn = {e.name: np.zeros(self.shape) for e in deal.enhancements}
-        self.residual = np.zeros(self.shape)
-        self.liquidation = np.zeros(self.shape)
-        self.breach_history = {name: np.zeros(self.shape, dtype=bool) for name in self.breached}
-        self.period = 0
+        # statements, period-major, carved out of one block: one large allocation is mapped far faster
+        # than dozens of separate ones (huge pages), and the statements are most of the memory a run writes
+        tranche_rows = 5 * len(deal.tranches)
+        fee_rows = 3 * len(deal.fees)
+        block = _RowBlock(
+            rows=rows, count=tranche_rows + fee_rows + len(self.account) + len(deal.enhancements) + 1
+        )
+        self.interest_paid = {t.name: block.take() for t in deal.tranches}
+        self.principal_paid = {t.name: block.take() for t in deal.tranches}
+        self.interest_due = {t.name: block.take() for t in deal.tranches}
+        self.tranche_balance = {t.name: block.take() for t in deal.tranches}
+        self.tranche_shortfall = {t.name: block.take() for t in deal.tranches}
+        self.fee_stats = {f.name: {k: block.take() for k in ("due", "paid", "unpaid")} for f in deal.fees}
+        self.account_balance = {name: block.take() for name in self.account}
+        self.support_drawn = {e.name: block.take() for e in deal.enhancements}
+        self.residual = block.take()
+        self.liquidation = np.zeros(rows)  # untouched (never mapped) unless the pool is sold
+        self.collections = np.zeros(rows)
+        self.breach_history = {name: np.zeros(rows, dtype=bool) for name in self.breached}
+        self.can_liquidate = any(
+            isinstance(step, LiquidatePool) for steps in deal.waterfalls.values() for step in steps
+        )
+        self.rate_rows = {name: self._rate_rows(rates) for name, rates in self.rates.items()}
+        self._target: FloatArray | None = None
+        self.sole_writer = _sole_writers(deal)
+        self.swept = _swept_accounts(deal)
+        self.distributed = self.cleaned = False  # set by the period loop
+        self.residual_writers = sum(
+            isinstance(st, PayResidual) and st.tranche is None
+            for steps in deal.waterfalls.values()
+            for st in steps
+        )
+        # the period whose balance-statement row a tranche's balance currently lives in (-1: its own array)
+        self.balance_row_of = {t.name: -1 for t in deal.tranches}
+        self.due_row_of = {t.name: -1 for t in deal.tranches}  # the same for unpaid interest (shortfall rows)
+        # interest that can never fall due (zero coupon, nothing carried in, never paid): rows stay zero
+        paid_interest = {
+            t
+            for steps in deal.waterfalls.values()
+            for st in steps
+            if isinstance(st, PayInterest)
+            for t in st.tranches
+        }
+        self.static_zero_due = {
+            t.name: not paid_interest & {t.name}
+            and not (t.unpaid_interest or t.unpaid_arrears_interest)
+            and isinstance(self.rate_rows[t.name], list)
+            and not any(self.rate_rows[t.name])
+            for t in deal.tranches
+        }
+
+    @staticmethod
+    def _rate_rows(rates: FloatArray) -> FloatArray | list[float]:
+        """Per-period rates: plain floats when every scenario has the same path, else (P, S) rows."""
+        if rates.shape[0] == 1 or rates.strides[0] == 0 or bool((rates == rates[:1]).all()):
+            return [float(r) for r in rates[0]]
+        return _period_major(rates)
 
     # -- helpers -------------------------------------------------------------------------------------------
     def _allocate(self, available: FloatArray, dues: list[FloatArray]) -> list[FloatArray]:
         """Split ``available`` (<= total due) pro rata by due; exact dues when there is enough."""
         if len(dues) == 1:
             return [np.minimum(available, dues[0])]
-        total = sum(dues, np.zeros_like(available))
+        total = _total(dues)
         enough = available >= total - 1e-9
         safe_total = np.where(total > 0, total, 1.0)
         shares = [np.where(enough, due, self.round(available * due / safe_total)) for due in dues]
@@ -208,11 +304,12 @@ class _Run:
         shares[0] = shares[0] + np.maximum(leftover, 0.0)
         return shares
 
-    def _mask(self, step: Step, mask: BoolArray) -> BoolArray:
+    def _active(self, step: Step, mask: BoolArray | None) -> BoolArray | None:
+        """The scenarios a step runs for (None: all of them)."""
         if step.unless_trigger is None:
             return mask
-        result: BoolArray = mask & ~self.breached[step.unless_trigger]
-        return result
+        clear = ~self.breached[step.unless_trigger]
+        return clear if mask is None else mask & clear
 
     def _principal_due(self, name: str) -> FloatArray:
         tranche = self.deal.tranche(name)
@@ -224,87 +321,193 @@ class _Run:
         result: FloatArray = np.maximum(balance - target, 0.0)
         return result
 
+    def _balances_changed(self) -> None:
+        """Forget figures derived from tranche balances (principal is about to be paid)."""
+        self._target = None
+
     def _reserve_target(self) -> FloatArray:
+        # the target depends only on senior balances: reused until principal is paid
+        if self._target is not None:
+            return self._target
         reserve = self.deal.reserve
         if reserve is None:
             raise ValueError("the deal has no reserve account")
-        senior = sum((self.balance[t] for t in reserve.senior_tranches), np.zeros(self.shape[0]))
-        result: FloatArray = np.minimum(
-            np.maximum(reserve.target_pct_of_senior * senior, reserve.floor), senior
-        )
+        seniors = [self.balance[t] for t in reserve.senior_tranches]
+        if len(seniors) == 1:
+            senior = seniors[0]  # read only
+        else:
+            senior = _total(seniors) if seniors else np.zeros(self.shape[0])
+        result: FloatArray = reserve.target_pct_of_senior * senior
+        np.maximum(result, reserve.floor, out=result)
+        np.minimum(result, senior, out=result)
+        self._target = result
         return result
 
-    # -- steps --------------------------------------------------------------------------------------------
-    def execute(self, step: Step, mask: BoolArray) -> None:
-        """Interpret one step for the scenarios in ``mask``."""
-        active = self._mask(step, mask)
-        if not active.any():
-            return
-        p = self.period
-        if isinstance(step, PayFee):
-            available = np.where(active, self.account[step.source], 0.0)
-            dues = [self.fee_due[f] for f in step.fees]
-            paid = self._allocate(np.minimum(available, sum(dues, np.zeros_like(available))), dues)
-            for fee, amount in zip(step.fees, paid, strict=True):
-                self.fee_due[fee] = self.fee_due[fee] - amount
-                self.fee_stats[fee]["paid"][:, p] += amount
-                self.account[step.source] = self.account[step.source] - amount
-        elif isinstance(step, PayInterest):
-            available = np.where(active, self.account[step.source], 0.0)
-            dues = [self.due_int[t] + self.due_ioi[t] for t in step.tranches]
-            paid = self._allocate(np.minimum(available, sum(dues, np.zeros_like(available))), dues)
-            for tranche, amount in zip(step.tranches, paid, strict=True):
-                on_arrears = np.minimum(amount, self.due_ioi[tranche])
-                self.due_ioi[tranche] = self.due_ioi[tranche] - on_arrears
-                self.due_int[tranche] = self.due_int[tranche] - (amount - on_arrears)
-                self.tranche_stats[tranche]["interest_paid"][:, p] += amount
-                self.account[step.source] = self.account[step.source] - amount
-        elif isinstance(step, PayPrincipal):
-            self._pay_principal(step, active)
-        elif isinstance(step, Transfer):
-            amount = np.where(active, self.account[step.source], 0.0)
-            if step.amount is not None:
-                amount = np.minimum(amount, step.amount)
-            self.account[step.source] = self.account[step.source] - amount
-            self.account[step.target] = self.account[step.target] + amount
-        elif isinstance(step, TopUpReserve):
-            need = np.maximum(self._reserve_target() - self.account[step.reserve], 0.0)
-            amount = np.where(active, np.minimum(need, self.account[step.source]), 0.0)
-            self.account[step.source] = self.account[step.source] - amount
-            self.account[step.reserve] = self.account[step.reserve] + amount
-        elif isinstance(step, ReleaseReserveExcess):
-            excess = np.maximum(self.account[step.reserve] - self._reserve_target(), 0.0)
-            amount = np.where(active, excess, 0.0)
-            self.account[step.reserve] = self.account[step.reserve] - amount
-            self.account[step.target] = self.account[step.target] + amount
-        elif isinstance(step, PayResidual):
-            amount = np.where(active, self.account[step.source], 0.0)
-            self.account[step.source] = self.account[step.source] - amount
-            if step.tranche is None:
-                self.residual[:, p] += amount
-            else:
-                self.tranche_stats[step.tranche]["interest_paid"][:, p] += amount
-        elif isinstance(step, DrawCreditSupport):
-            self._draw_support(step, active)
-        elif isinstance(step, LiquidatePool):
-            fresh = active & ~self.liquidated
-            proceeds = np.where(fresh, self.pool.ending_balance[:, p] * step.price_factor, 0.0)
-            self.liquidated = self.liquidated | fresh
-            self.account[step.target] = self.account[step.target] + proceeds
-            self.liquidation[:, p] += proceeds
-        else:  # pragma: no cover - the Step union is closed
-            raise TypeError(f"unknown waterfall step {step!r}")
+    # -- compiling -----------------------------------------------------------------------------------------
+    def compile(self, steps: Sequence[Step]) -> list[Op]:
+        """Each step as a closure over the run's arrays; ``op(mask)`` runs it (mask None: every scenario)."""
+        return [self._compile(step) for step in steps]
 
-    def _pay_principal(self, step: PayPrincipal, active: BoolArray) -> None:
+    def _compile(self, step: Step) -> Op:  # noqa: C901 - one branch per step kind, as the Step union
+        if isinstance(step, PayFee):
+            return self._pay_fee(step)
+        if isinstance(step, PayInterest):
+            return self._pay_interest(step)
+        if isinstance(step, PayPrincipal):
+            return self._pay_principal_op(step)
+        if isinstance(step, Transfer):
+            return self._transfer(step)
+        if isinstance(step, TopUpReserve):
+            return self._top_up(step)
+        if isinstance(step, ReleaseReserveExcess):
+            return self._release(step)
+        if isinstance(step, PayResidual):
+            return self._pay_residual(step)
+        if isinstance(step, DrawCreditSupport):
+            return self._guarded(step, lambda active: self._draw_support(step, active))
+        if isinstance(step, LiquidatePool):
+            return self._guarded(step, lambda active: self._liquidate(step, active))
+        raise TypeError(f"unknown waterfall step {step!r}")  # pragma: no cover - the Step union is closed
+
+    def _guarded(self, step: Step, body: Callable[[BoolArray | None], None]) -> Op:
+        """Run ``body`` for the step's active scenarios, skipping it when there are none."""
+
+        if step.unless_trigger is None:
+
+            def unconditional(mask: BoolArray | None) -> None:
+                if mask is None or mask.any():
+                    body(mask)
+
+            return unconditional
+
+        def op(mask: BoolArray | None) -> None:
+            active = self._active(step, mask)
+            if active is not None and not active.any():
+                return
+            body(active)
+
+        return op
+
+    def _pay_fee(self, step: PayFee) -> Op:
+        source = self.account[step.source]
+        dues = [self.fee_due[f] for f in step.fees]
+        paid_rows = [self.fee_stats[f]["paid"] for f in step.fees]
+
+        def body(active: BoolArray | None) -> None:
+            available = source if active is None else np.where(active, source, 0.0)
+            if len(dues) == 1:
+                amounts = [np.minimum(available, dues[0])]
+            else:
+                amounts = self._allocate(np.minimum(available, _total(dues)), dues)
+            p = self.period
+            for due, row, amount in zip(dues, paid_rows, amounts, strict=True):
+                due -= amount
+                row[p] += amount
+                np.subtract(source, amount, out=source)
+
+        return self._guarded(step, body)
+
+    def _pay_interest(self, step: PayInterest) -> Op:
+        source = self.account[step.source]
+        names = step.tranches
+        due_ioi = [self.due_ioi[t] if self.has_ioi[t] else None for t in names]
+        paid_rows = [self.interest_paid[t] for t in names]
+        direct = len(names) == 1 and self.sole_writer[("interest_paid", names[0])]
+        lean = direct and due_ioi[0] is None
+
+        def body(active: BoolArray | None) -> None:
+            if lean and active is None:  # one tranche, no arrears: pay its due from the whole account
+                p = self.period
+                amount = np.minimum(source, self.due_int[names[0]], out=paid_rows[0][p])
+                self._reduce_due(names[0], amount)
+                np.subtract(source, amount, out=source)
+                return
+            available = source if active is None else np.where(active, source, 0.0)
+            due_int = [self.due_int[t] for t in names]  # may live in a statement row: looked up each time
+            dues = [d if a is None else d + a for d, a in zip(due_int, due_ioi, strict=True)]
+            p = self.period
+            if len(dues) == 1:
+                # the only step paying this tranche's interest writes the statement row itself
+                amounts = [np.minimum(available, dues[0], out=paid_rows[0][p] if direct else None)]
+            else:
+                amounts = self._allocate(np.minimum(available, _total(dues)), dues)
+            for name, interest, arrears, row, amount in zip(
+                names, due_int, due_ioi, paid_rows, amounts, strict=True
+            ):
+                if arrears is None:
+                    self._reduce_due(name, amount)
+                else:
+                    on_arrears = np.minimum(amount, arrears)
+                    arrears -= on_arrears
+                    interest -= amount - on_arrears
+                if not direct:
+                    row[p] += amount
+                np.subtract(source, amount, out=source)
+
+        return self._guarded(step, body)
+
+    def _reduce_due(self, name: str, amount: FloatArray) -> None:
+        """Pay interest due (no arrears); what is left is written straight into the shortfall row."""
         p = self.period
-        available = np.where(active, self.account[step.source], 0.0)
+        if self.due_row_of[name] == p:
+            np.subtract(self.due_int[name], amount, out=self.due_int[name])
+            return
+        row = self.tranche_shortfall[name][p]
+        np.subtract(self.due_int[name], amount, out=row)
+        self.due_int[name] = row
+        self.due_row_of[name] = p
+
+    def _pay_principal_op(self, step: PayPrincipal) -> Op:
+        """Sequential principal from the whole account is compiled; anything else takes the general path."""
+        names = step.tranches
+        direct = not step.pro_rata and step.due is PrincipalDue.FULL_BALANCE and len(set(names)) == len(names)
+        source = self.account[step.source]
+        plan = [
+            (
+                name,
+                self.deal.tranche(name).target_balances,
+                self.principal_paid[name],
+                self.sole_writer[("principal_paid", name)],
+            )
+            for name in names
+        ]
+
+        def body(active: BoolArray | None) -> None:
+            if not direct or active is not None:
+                self._pay_principal(step, active)
+                return
+            # pay each tranche in turn straight from the account (what is left is the account itself)
+            p = self.period
+            self._balances_changed()
+            for name, targets, paid, sole in plan:
+                balance = self.balance[name]
+                if targets is None:
+                    due = balance
+                else:
+                    due = np.maximum(balance - (targets[p] if p < len(targets) else 0.0), 0.0)
+                row = paid[p]
+                if sole:
+                    amount = np.minimum(source, due, out=row)  # the statement row is the amount
+                else:
+                    amount = np.minimum(source, due)
+                    np.add(row, amount, out=row)
+                self._reduce_balance(name, amount)
+                np.subtract(source, amount, out=source)
+
+        return self._guarded(step, body)
+
+    def _pay_principal(self, step: PayPrincipal, active: BoolArray | None) -> None:
+        p = self.period
+        source = self.account[step.source]
+        available = source if active is None else np.where(active, source, 0.0)
         dues = [self._principal_due(t) for t in step.tranches]
         if step.due is PrincipalDue.POOL_PAYDOWN:
-            listed = sum((self.balance[t] for t in step.tranches), np.zeros_like(available))
-            cap = np.maximum(listed - step.advance_rate * self.pool.ending_balance[:, p], 0.0)
+            listed = _total([self.balance[t] for t in step.tranches])
+            cap = np.maximum(listed - step.advance_rate * self.pool_rows["ending_balance"][p], 0.0)
             available = np.minimum(available, cap)
+        self._balances_changed()
         if step.pro_rata:
-            paid = self._allocate(np.minimum(available, sum(dues, np.zeros_like(available))), dues)
+            paid = self._allocate(np.minimum(available, _total(dues)), dues)
         else:
             paid = []
             left = available
@@ -313,11 +516,89 @@ class _Run:
                 paid.append(amount)
                 left = left - amount
         for tranche, amount in zip(step.tranches, paid, strict=True):
-            self.balance[tranche] = self.balance[tranche] - amount
-            self.tranche_stats[tranche]["principal_paid"][:, p] += amount
-            self.account[step.source] = self.account[step.source] - amount
+            self._reduce_balance(tranche, amount)
+            self.principal_paid[tranche][p] += amount
+            np.subtract(source, amount, out=source)
 
-    def _draw_support(self, step: DrawCreditSupport, active: BoolArray) -> None:
+    def _reduce_balance(self, name: str, amount: FloatArray) -> None:
+        """Pay down a tranche; the new balance is written straight into this period's statement row."""
+        p = self.period
+        if self.balance_row_of[name] == p:
+            np.subtract(self.balance[name], amount, out=self.balance[name])
+            return
+        row = self.tranche_balance[name][p]
+        np.subtract(self.balance[name], amount, out=row)
+        self.balance[name] = row
+        self.balance_row_of[name] = p
+
+    def _transfer(self, step: Transfer) -> Op:
+        source, target = self.account[step.source], self.account[step.target]
+
+        def body(active: BoolArray | None) -> None:
+            amount = source.copy() if active is None else np.where(active, source, 0.0)
+            if step.amount is not None:
+                amount = np.minimum(amount, step.amount)
+            np.subtract(source, amount, out=source)
+            np.add(target, amount, out=target)
+
+        return self._guarded(step, body)
+
+    def _top_up(self, step: TopUpReserve) -> Op:
+        source, reserve = self.account[step.source], self.account[step.reserve]
+
+        def body(active: BoolArray | None) -> None:
+            amount = self._reserve_target() - reserve  # what the reserve needs, then what can be paid
+            np.maximum(amount, 0.0, out=amount)
+            np.minimum(amount, source, out=amount)
+            if active is not None:
+                amount = np.where(active, amount, 0.0)
+            np.subtract(source, amount, out=source)
+            np.add(reserve, amount, out=reserve)
+
+        return self._guarded(step, body)
+
+    def _release(self, step: ReleaseReserveExcess) -> Op:
+        reserve, target = self.account[step.reserve], self.account[step.target]
+
+        def body(active: BoolArray | None) -> None:
+            amount = reserve - self._reserve_target()
+            np.maximum(amount, 0.0, out=amount)
+            if active is not None:
+                amount = np.where(active, amount, 0.0)
+            np.subtract(reserve, amount, out=reserve)
+            np.add(target, amount, out=target)
+
+        return self._guarded(step, body)
+
+    def _pay_residual(self, step: PayResidual) -> Op:
+        source = self.account[step.source]
+        row = self.residual if step.tranche is None else self.interest_paid[step.tranche]
+        sole = step.tranche is None and self.residual_writers == 1
+        sole = sole or (step.tranche is not None and self.sole_writer[("interest_paid", step.tranche)])
+
+        def body(active: BoolArray | None) -> None:
+            if active is None:  # everything goes: pay the account out, then empty it
+                if sole:
+                    np.copyto(row[self.period], source)
+                else:
+                    np.add(row[self.period], source, out=row[self.period])
+                source.fill(0.0)
+                return
+            amount = np.where(active, source, 0.0)
+            np.subtract(source, amount, out=source)
+            row[self.period] += amount
+
+        return self._guarded(step, body)
+
+    def _liquidate(self, step: LiquidatePool, active: BoolArray | None) -> None:
+        p = self.period
+        fresh = ~self.liquidated if active is None else active & ~self.liquidated
+        proceeds = np.where(fresh, self.pool_rows["ending_balance"][p] * step.price_factor, 0.0)
+        self.liquidated |= fresh
+        self.account[step.target] += proceeds
+        self.liquidation[p] += proceeds
+
+    def _draw_support(self, step: DrawCreditSupport, active: BoolArray | None) -> None:
         p = self.period
         final = p == self.shape[1] - 1
         required = sum((self.fee_due[f] for f in step.fees), np.zeros(self.shape[0]))
@@ -325,13 +606,15 @@ class _Run:
             required = required + self.due_int[name] + self.due_ioi[name]
             if step.principal:
                 required = required + (self.balance[name] if final else self._principal_due_scheduled(name))
-        shortfall = np.where(active, np.maximum(required - self.account[step.source], 0.0), 0.0)
+        shortfall = np.maximum(required - self.account[step.source], 0.0)
+        if active is not None:
+            shortfall = np.where(active, shortfall, 0.0)
         for provider in step.providers:
             draw = np.minimum(shortfall, self.support_left[provider])
-            self.support_left[provider] = self.support_left[provider] - draw
+            self.support_left[provider] -= draw
             shortfall = shortfall - draw
-            self.account[step.source] = self.account[step.source] + draw
-            self.support_drawn[provider][:, p] += draw
+            self.account[step.source] += draw
+            self.support_drawn[provider][p] += draw
 
     def _principal_due_scheduled(self, name: str) -> FloatArray:
         if self.deal.tranche(name).target_balances is None:
@@ -344,68 +627,183 @@ class _Run:
         p = self.period
         for tranche in self.deal.tranches:
             name = tranche.name
+            if self.static_zero_due[name]:
+                continue
             fraction = self.fractions[tranche.day_count][p]
-            rate = self.rates[name][:, p]
-            new_interest = self.round(self.balance[name] * rate * fraction)
-            if tranche.interest_on_arrears:
-                self.due_ioi[name] = self.due_ioi[name] + self.round(self.due_int[name] * rate * fraction)
-            self.due_int[name] = self.due_int[name] + new_interest
-            self.tranche_stats[name]["interest_due"][:, p] = self.due_int[name] + self.due_ioi[name]
-        tranche_total = sum(self.balance.values(), np.zeros(self.shape[0]))
+            rate = self.rate_rows[name][p]
+            balance, interest, arrears = self.balance[name], self.due_int[name], self.due_ioi[name]
+            accrues = not (isinstance(rate, float) and rate == 0.0)  # a zero coupon accrues exactly nothing
+            if not self.has_ioi[name]:
+                # the interest due is written into its statement row, where the payment steps find it
+                row = self.interest_due[name][p]
+                if accrues:
+                    new_interest = balance * rate
+                    new_interest *= fraction
+                    if self.rounds:
+                        new_interest = self.round(new_interest)
+                    np.add(interest, new_interest, out=row)
+                else:
+                    np.copyto(row, interest)
+                self.due_int[name] = row
+                self.due_row_of[name] = -1  # not yet paid this period: the shortfall row is still empty
+                continue
+            if accrues:
+                new_interest = balance * rate * fraction
+                if self.rounds:
+                    new_interest = self.round(new_interest)
+                if tranche.interest_on_arrears:
+                    arrears += self.round(interest * rate * fraction)
+                interest += new_interest
+            np.add(interest, arrears, out=self.interest_due[name][p])
+        if not self.deal.fees:
+            return
         basis = FeeBasis(
-            pool_beginning_balance=self.pool.beginning_balance[:, p],
-            tranche_balance=tranche_total,
+            pool_beginning_balance=self.pool_rows["beginning_balance"][p],
+            tranche_balance=sum(self.balance.values(), np.zeros(self.shape[0])),
             year_fraction=float(self.schedule_fractions[p]),
             rounding=self.round,
         )
         for fee in self.deal.fees:
-            self.fee_due[fee.name] = self.fee_due[fee.name] + fee.accrue(period=p, state=basis)
-            self.fee_stats[fee.name]["due"][:, p] = self.fee_due[fee.name]
+            due = self.fee_due[fee.name]
+            due += fee.accrue(period=p, state=basis)
+            self.fee_stats[fee.name]["due"][p] = due
 
-    def collect(self) -> FloatArray:
-        """Pay the period's pool collections into their accounts; returns the total."""
+    def collect(self) -> None:
+        """Pay the period's pool collections into their accounts (and record the total)."""
         p = self.period
-        sources = {
-            "interest": self.pool.interest[:, p],
-            "principal": self.pool.scheduled_principal[:, p],
-            "prepayment": self.pool.prepayment[:, p],
-            "recovery": self.pool.recovery[:, p],
-        }
+        rows = self.pool_rows
+        sources = (
+            ("interest", rows["interest"][p]),
+            ("principal", rows["scheduled_principal"][p]),
+            ("prepayment", rows["prepayment"][p]),
+            ("recovery", rows["recovery"][p]),
+        )
+        if not self.can_liquidate:
+            for source, amount in sources:
+                self.account[self.deal.collections[source]] += amount
+            return
         total = np.zeros(self.shape[0])
-        for source, amount in sources.items():
+        for source, amount in sources:
             cash = np.where(self.liquidated, 0.0, amount)
-            self.account[self.deal.collections[source]] = self.account[self.deal.collections[source]] + cash
+            self.account[self.deal.collections[source]] += cash
             total = total + cash
-        return total
+        self.collections[p] = total
 
     def test_triggers(self) -> BoolArray:
         """Update latched breaches; returns the mask of scenarios on the "post" waterfall."""
         p = self.period
+        rows = self.pool_rows
         original = self.pool.original_balance or 1.0
+        principal = rows["scheduled_principal"][p] + rows["prepayment"][p] + rows["recovery"][p]
         state = TriggerState(
             period=p,
-            cumulative_default_rate=self.pool.default[:, : p + 1].sum(axis=1) / original,
-            pool_balance=self.pool.ending_balance[:, p] + self.pool.principal_collections[:, p],
+            cumulative_default_rate=self.cumulative_default[p] / original,
+            pool_balance=rows["ending_balance"][p] + principal,
             tranche_balances=self.balance,
         )
         post = np.zeros(self.shape[0], dtype=bool)
         for trigger in self.deal.triggers:
-            self.breached[trigger.name] = self.breached[trigger.name] | trigger.breached(state=state)
-            self.breach_history[trigger.name][:, p] = self.breached[trigger.name]
+            breached = self.breached[trigger.name]
+            breached |= trigger.breached(state=state)
+            self.breach_history[trigger.name][p] = breached
             if trigger.switches_waterfall:
-                post = post | self.breached[trigger.name]
+                post = post | breached
         return post
+
+    @property
+    def cumulative_default(self) -> FloatArray:
+        """Cumulative pool defaults per period (P, S), computed on first use."""
+        cached: FloatArray | None = getattr(self, "_cumulative_default", None)
+        if cached is None:
+            cached = np.cumsum(self.pool_rows["default"], axis=0)
+            self._cumulative_default = cached
+        return cached
 
     def record(self) -> None:
         """Store end-of-period balances."""
         p = self.period
-        for name in self.balance:
-            self.tranche_balance[name][:, p] = self.balance[name]
-            self.tranche_shortfall[name][:, p] = self.due_int[name] + self.due_ioi[name]
+        for name, balance in self.balance.items():
+            if self.balance_row_of[name] != p:  # principal was not paid in place this period
+                self.tranche_balance[name][p] = balance
+            if self.static_zero_due[name]:
+                continue
+            if self.has_ioi[name]:
+                np.add(self.due_int[name], self.due_ioi[name], out=self.tranche_shortfall[name][p])
+            elif self.due_row_of[name] != p:  # no interest was paid this period
+                self.tranche_shortfall[name][p] = self.due_int[name]
         for name, fee in self.fee_due.items():
-            self.fee_stats[name]["unpaid"][:, p] = fee
+            self.fee_stats[name]["unpaid"][p] = fee
+        swept = self.swept if self.distributed and not self.cleaned else ()
         for name, balance in self.account.items():
-            self.account_balance[name][:, p] = balance
+            if name not in swept:  # a swept account ends the period at exactly 0: its row stays zero
+                self.account_balance[name][p] = balance
+
+
+class _RowBlock:
+    """Hands out (P, S) statement arrays as consecutive slices of one zeroed (count, P, S) block."""
+
+    def __init__(self, *, rows: tuple[int, int], count: int) -> None:
+        self.block = np.zeros((count, *rows))
+        self.next = 0
+
+    def take(self) -> FloatArray:
+        """The next (P, S) array."""
+        result: FloatArray = self.block[self.next]
+        self.next += 1
+        return result
+
+
+def _accounts_of(step: Step) -> tuple[str, ...]:
+    """The accounts a step reads or writes."""
+    if isinstance(step, Transfer):
+        return (step.source, step.target)
+    if isinstance(step, (TopUpReserve,)):
+        return (step.reserve, step.source)
+    if isinstance(step, ReleaseReserveExcess):
+        return (step.reserve, step.target)
+    if isinstance(step, LiquidatePool):
+        return (step.target,)
+    return (step.source,)
+
+
+def _swept_accounts(deal: Deal) -> frozenset[str]:
+    """Accounts whose last use in the only waterfall is an unconditional sweep (PayResidual) to zero."""
+    if set(deal.waterfalls) - {"pre", "cleanup"}:
+        return frozenset()
+    last: dict[str, Step] = {}
+    for step in deal.waterfalls.get("pre", ()):
+        for account in _accounts_of(step):
+            last[account] = step
+    return frozenset(
+        account
+        for account, step in last.items()
+        if isinstance(step, PayResidual) and step.source == account and step.unless_trigger is None
+    )
+
+
+def _sole_writers(deal: Deal) -> dict[tuple[str, str], bool]:
+    """Statement rows (interest or principal paid of a tranche) that exactly one step ever adds to."""
+    counts: dict[tuple[str, str], int] = {}
+    for steps in deal.waterfalls.values():
+        for step in steps:
+            rows: list[tuple[str, str]] = []
+            if isinstance(step, PayInterest):
+                rows = [("interest_paid", t) for t in step.tranches]
+            elif isinstance(step, PayResidual) and step.tranche is not None:
+                rows = [("interest_paid", step.tranche)]
+            elif isinstance(step, PayPrincipal):
+                rows = [("principal_paid", t) for t in step.tranches]
+            for row in rows:
+                counts[row] = counts.get(row, 0) + 1
+    return {row: count == 1 for row, count in counts.items()}
+
+
+def _total(arrays: Sequence[FloatArray]) -> FloatArray:
+    """Element-wise sum in list order (a copy, even of one array)."""
+    total = arrays[0].copy()
+    for more in arrays[1:]:
+        total += more
+    return total
 
 
 def _broadcast(pool: PoolFlows, scenarios: int) -> PoolFlows:
@@ -437,53 +835,58 @@ def run_deal(*, deal: Deal, scenarios: ScenarioSource | None = None) -> DealResu
     else:
         pool = deal.pool.project(periods=periods, scenarios=arrays, periods_per_year=deal.periods_per_year)
     run = _Run(deal=deal, arrays=arrays, pool=pool)
-    pre: Sequence[Step] = deal.waterfalls.get("pre", ())
-    post_steps: Sequence[Step] | None = deal.waterfalls.get("post")
-    cleanup: Sequence[Step] = deal.waterfalls.get("cleanup", ())
-    everyone = np.ones(arrays.count, dtype=bool)
-    collections = np.zeros(run.shape)
+    pre = run.compile(deal.waterfalls.get("pre", ()))
+    post_steps = deal.waterfalls.get("post")
+    post = None if post_steps is None else run.compile(post_steps)
+    cleanup = run.compile(deal.waterfalls.get("cleanup", ()))
     distributes = deal.schedule.distribution_flags()
     for p in range(periods):
         run.period = p
-        collections[:, p] = run.collect()
+        run.distributed, run.cleaned = distributes[p], bool(cleanup) and p == periods - 1
+        run.collect()
         run.accrue()
-        if not distributes[p]:
-            run.record()
-            continue
-        post = run.test_triggers() if post_steps is not None else np.zeros(arrays.count, dtype=bool)
-        for step in pre:
-            run.execute(step, everyone & ~post)
-        if post_steps is not None:
-            for step in post_steps:
-                run.execute(step, post)
-        if p == periods - 1:
-            for step in cleanup:
-                run.execute(step, everyone)
+        if distributes[p]:
+            if post is None:
+                for op in pre:
+                    op(None)
+            else:
+                switched = run.test_triggers()
+                staying = ~switched
+                for op in pre:
+                    op(staying)
+                for op in post:
+                    op(switched)
+            if p == periods - 1:
+                for op in cleanup:
+                    op(None)
         run.record()
     tranches = {
         t.name: TrancheStatement(
             name=t.name,
             original_balance=t.balance,
-            balance=run.tranche_balance[t.name],
+            balance=run.tranche_balance[t.name].T,
             rate=run.rates[t.name],
-            interest_due=run.tranche_stats[t.name]["interest_due"],
-            interest_paid=run.tranche_stats[t.name]["interest_paid"],
-            principal_paid=run.tranche_stats[t.name]["principal_paid"],
-            interest_shortfall=run.tranche_shortfall[t.name],
+            interest_due=run.interest_due[t.name].T,
+            interest_paid=run.interest_paid[t.name].T,
+            principal_paid=run.principal_paid[t.name].T,
+            interest_shortfall=run.tranche_shortfall[t.name].T,
         )
         for t in deal.tranches
     }
-    fees = {name: FeeStatement(name=name, **stats) for name, stats in run.fee_stats.items()}
+    fees = {
+        name: FeeStatement(name=name, due=stats["due"].T, paid=stats["paid"].T, unpaid=stats["unpaid"].T)
+        for name, stats in run.fee_stats.items()
+    }
     return DealResult(
         deal=deal,
         scenarios=arrays,
         pool=pool,
         tranches=tranches,
         fees=fees,
-        accounts=run.account_balance,
-        support_drawn=run.support_drawn,
-        residual_to_originator=run.residual,
-        liquidation_proceeds=run.liquidation,
-        breached=run.breach_history,
-        collections=collections,
+        accounts={name: balance.T for name, balance in run.account_balance.items()},
+        support_drawn={name: drawn.T for name, drawn in run.support_drawn.items()},
+        residual_to_originator=run.residual.T,
+        liquidation_proceeds=run.liquidation.T,
+        breached={name: history.T for name, history in run.breach_history.items()},
+        collected=run.collections.T if run.can_liquidate else None,
     )

@@ -37,8 +37,8 @@ class FixedCoupon:
     rate: float
 
     def rates(self, *, periods: int, scenarios: ScenarioArrays) -> FloatArray:
-        """Annual rates, shape (S, periods)."""
-        return np.full((scenarios.count, periods), self.rate)
+        """Annual rates, shape (S, periods) (a read-only view: every scenario has the same path)."""
+        return np.broadcast_to(np.full(periods, float(self.rate)), (scenarios.count, periods))
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class StepUpCoupon:
     def rates(self, *, periods: int, scenarios: ScenarioArrays) -> FloatArray:
         """Annual rates, shape (S, periods)."""
         path = np.where(np.arange(periods) >= self.from_period, self.rate + self.step_up, self.rate)
-        return np.broadcast_to(path, (scenarios.count, periods)).copy()
+        return np.broadcast_to(path, (scenarios.count, periods))
 
 
 class Seniority(StrEnum):
@@ -103,6 +103,7 @@ class Tranche:
     ``target_balances`` (per period) makes a scheduled / PAC tranche: principal due is balance - target.
     ``interest_on_arrears`` accrues unpaid interest at the coupon (kept as a separate due, paid first).
     ``day_count`` None accrues ``1 / periods_per_year`` per period; otherwise the schedule's dates.
+    ``unpaid_interest`` and ``unpaid_arrears_interest`` are already due at the start (a deal in progress).
     """
 
     name: str
@@ -112,6 +113,8 @@ class Tranche:
     target_balances: tuple[float, ...] | None = None
     interest_on_arrears: bool = False
     day_count: DayCount | None = None
+    unpaid_interest: float = 0.0
+    unpaid_arrears_interest: float = 0.0
 
 
 class Fee(Protocol):
@@ -162,6 +165,26 @@ class RecurringFee:
         """amount x count for the period."""
         count = 1 if self.counts is None else (self.counts[period] if period < len(self.counts) else 0)
         return np.full_like(state.pool_beginning_balance, self.amount * count)
+
+
+@dataclass(frozen=True, slots=True)
+class OutstandingFee:
+    """A fee of a deal in progress: ``outstanding`` is already due at the start, then ``fee`` accrues."""
+
+    fee: Fee
+    outstanding: float
+
+    @property
+    def name(self) -> str:
+        """The wrapped fee's name."""
+        return self.fee.name
+
+    def accrue(self, *, period: int, state: FeeBasis) -> FloatArray:
+        """The wrapped fee's accrual, plus the outstanding amount in the first period."""
+        amount = self.fee.accrue(period=period, state=state)
+        if period == 0 and self.outstanding:
+            amount = amount + self.outstanding
+        return amount
 
 
 class FeeBase(StrEnum):
