@@ -93,6 +93,16 @@ def page_limit(
 
 PageLimit = Annotated[int, Depends(page_limit)]
 
+
+def page_size(
+    size: Annotated[int, Query(ge=1, description="page size (at most IPOPS_MAX_PAGE_SIZE)")] = 20,
+) -> int:
+    """A paginated list route's `size` query parameter, refused above the page-size bound."""
+    return require_within(Bound.PAGE_SIZE, size, field="size")
+
+
+PageSize = Annotated[int, Depends(page_size)]
+
 # ------------------------------------------------------------------------------------------------------------
 # Request bodies: counted as they stream in, so a lying or missing Content-Length does not get past
 
@@ -176,8 +186,10 @@ class BodyLimit:
             accept_language=headers.get(b"accept-language", b"").decode("latin-1") or None,
             default=(self.settings or get_settings()).default_locale,
         )
+        # uploads get file_too_large, like the file store's refusal; other bodies input_too_large
+        code = ErrorCode.FILE_TOO_LARGE if refused.bound == Bound.UPLOAD_BYTES else ErrorCode.INPUT_TOO_LARGE
         body = problem_body(
-            code=ErrorCode.INPUT_TOO_LARGE,
+            code=code,
             locale=locale,
             detail=f"{refused.bound.value}: more than {refused.limit}",
             instance=str(scope.get("path", "")),
