@@ -29,6 +29,10 @@ class Bound(StrEnum):
     JSON_BODY_BYTES = "json_body_bytes"
     UPLOAD_BYTES = "upload_bytes"
     PAGE_SIZE = "page_size"
+    XLSX_ROWS = "xlsx_rows"
+    XLSX_COLUMNS = "xlsx_columns"
+    XLSX_UNZIPPED_BYTES = "xlsx_unzipped_bytes"
+    XLSX_COMPRESSION_RATIO = "xlsx_compression_ratio"
 
 
 BOUND_LABELS: dict[Bound, tuple[str, str]] = {
@@ -38,6 +42,10 @@ BOUND_LABELS: dict[Bound, tuple[str, str]] = {
     Bound.JSON_BODY_BYTES: ("请求正文大小（字节）", "Request body size (bytes)"),
     Bound.UPLOAD_BYTES: ("上传文件大小（字节）", "Upload size (bytes)"),
     Bound.PAGE_SIZE: ("每页条数", "Page size"),
+    Bound.XLSX_ROWS: ("电子表格行数", "Spreadsheet rows"),
+    Bound.XLSX_COLUMNS: ("电子表格列数", "Spreadsheet columns"),
+    Bound.XLSX_UNZIPPED_BYTES: ("电子表格解压后大小（字节）", "Spreadsheet size unpacked (bytes)"),
+    Bound.XLSX_COMPRESSION_RATIO: ("电子表格压缩比", "Spreadsheet compression ratio"),
 }
 
 
@@ -53,6 +61,10 @@ def limit_of(bound: Bound, *, actor: Principal | None = None, settings: Settings
         Bound.JSON_BODY_BYTES: s.max_json_body_bytes,
         Bound.UPLOAD_BYTES: s.max_upload_bytes,
         Bound.PAGE_SIZE: s.max_page_size,
+        Bound.XLSX_ROWS: s.max_xlsx_rows,
+        Bound.XLSX_COLUMNS: s.max_xlsx_columns,
+        Bound.XLSX_UNZIPPED_BYTES: s.max_xlsx_unzipped_bytes,
+        Bound.XLSX_COMPRESSION_RATIO: s.max_xlsx_compression_ratio,
     }[bound]
 
 
