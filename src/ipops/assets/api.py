@@ -24,6 +24,7 @@ from ipops.assets.schemas import (
     LicenceCreate,
     TransferRequest,
 )
+from ipops.core.bounds import PageSize
 from ipops.web.deps import PrincipalDep, SignedInDep, UowDep
 
 router = APIRouter(prefix="/assets", tags=["registry"])
@@ -33,9 +34,9 @@ router = APIRouter(prefix="/assets", tags=["registry"])
 def list_assets(
     uow: UowDep,
     actor: PrincipalDep,
+    size: PageSize,
     filters: Annotated[AssetFilter, Depends()],
     page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> AssetPage:
     """Assets the caller may read, filtered and paginated (anonymous callers see public records)."""
     return service.list_assets(uow=uow, actor=actor, filters=filters, page=page, size=size)

@@ -29,6 +29,10 @@ class Bound(StrEnum):
     JSON_BODY_BYTES = "json_body_bytes"
     UPLOAD_BYTES = "upload_bytes"
     PAGE_SIZE = "page_size"
+    XLSX_ROWS = "xlsx_rows"
+    XLSX_COLUMNS = "xlsx_columns"
+    XLSX_UNZIPPED_BYTES = "xlsx_unzipped_bytes"
+    XLSX_COMPRESSION_RATIO = "xlsx_compression_ratio"
 
 
 BOUND_LABELS: dict[Bound, tuple[str, str]] = {
@@ -38,6 +42,10 @@ BOUND_LABELS: dict[Bound, tuple[str, str]] = {
     Bound.JSON_BODY_BYTES: ("请求正文大小（字节）", "Request body size (bytes)"),
     Bound.UPLOAD_BYTES: ("上传文件大小（字节）", "Upload size (bytes)"),
     Bound.PAGE_SIZE: ("每页条数", "Page size"),
+    Bound.XLSX_ROWS: ("电子表格行数", "Spreadsheet rows"),
+    Bound.XLSX_COLUMNS: ("电子表格列数", "Spreadsheet columns"),
+    Bound.XLSX_UNZIPPED_BYTES: ("电子表格解压后大小（字节）", "Spreadsheet size unpacked (bytes)"),
+    Bound.XLSX_COMPRESSION_RATIO: ("电子表格压缩比", "Spreadsheet compression ratio"),
 }
 
 
@@ -53,6 +61,10 @@ def limit_of(bound: Bound, *, actor: Principal | None = None, settings: Settings
         Bound.JSON_BODY_BYTES: s.max_json_body_bytes,
         Bound.UPLOAD_BYTES: s.max_upload_bytes,
         Bound.PAGE_SIZE: s.max_page_size,
+        Bound.XLSX_ROWS: s.max_xlsx_rows,
+        Bound.XLSX_COLUMNS: s.max_xlsx_columns,
+        Bound.XLSX_UNZIPPED_BYTES: s.max_xlsx_unzipped_bytes,
+        Bound.XLSX_COMPRESSION_RATIO: s.max_xlsx_compression_ratio,
     }[bound]
 
 
@@ -92,6 +104,16 @@ def page_limit(
 
 
 PageLimit = Annotated[int, Depends(page_limit)]
+
+
+def page_size(
+    size: Annotated[int, Query(ge=1, description="page size (at most IPOPS_MAX_PAGE_SIZE)")] = 20,
+) -> int:
+    """A paginated list route's `size` query parameter, refused above the page-size bound."""
+    return require_within(Bound.PAGE_SIZE, size, field="size")
+
+
+PageSize = Annotated[int, Depends(page_size)]
 
 # ------------------------------------------------------------------------------------------------------------
 # Request bodies: counted as they stream in, so a lying or missing Content-Length does not get past
@@ -176,8 +198,10 @@ class BodyLimit:
             accept_language=headers.get(b"accept-language", b"").decode("latin-1") or None,
             default=(self.settings or get_settings()).default_locale,
         )
+        # uploads get file_too_large, like the file store's refusal; other bodies input_too_large
+        code = ErrorCode.FILE_TOO_LARGE if refused.bound == Bound.UPLOAD_BYTES else ErrorCode.INPUT_TOO_LARGE
         body = problem_body(
-            code=ErrorCode.INPUT_TOO_LARGE,
+            code=code,
             locale=locale,
             detail=f"{refused.bound.value}: more than {refused.limit}",
             instance=str(scope.get("path", "")),

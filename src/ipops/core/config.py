@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     max_json_body_bytes: int = 1_048_576
     max_upload_bytes: int = 52_428_800
     max_page_size: int = 200
+    # Spreadsheet uploads (issue 12 item 2): judged from the zip directory and the sheet before openpyxl
+    # builds anything (core/workbooks.py)
+    max_xlsx_rows: int = 100_000
+    max_xlsx_columns: int = 500
+    max_xlsx_unzipped_bytes: int = 33_554_432  # 32 MiB of XML once unpacked
+    max_xlsx_compression_ratio: int = 100  # a zip bomb unpacks thousands of times its size
 
     @model_validator(mode="after")
     def _refuse_default_secret_outside_dev(self) -> Settings:

@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     INPUT_TOO_LARGE = "input_too_large"
     FILE_TOO_LARGE = "file_too_large"
     FILE_TYPE_REFUSED = "file_type_refused"
+    SPREADSHEET_TOO_LARGE = "spreadsheet_too_large"
     LEDGER_TRANSFER_EXISTS = "ledger_transfer_exists"
     LEDGER_INSUFFICIENT_FUNDS = "ledger_insufficient_funds"
     LEDGER_PENDING_RESOLVED = "ledger_pending_resolved"
@@ -62,6 +63,7 @@ ERROR_STATUS: dict[ErrorCode, int] = {
     ErrorCode.INPUT_TOO_LARGE: 422,
     ErrorCode.FILE_TOO_LARGE: 422,
     ErrorCode.FILE_TYPE_REFUSED: 415,
+    ErrorCode.SPREADSHEET_TOO_LARGE: 422,
     ErrorCode.LEDGER_TRANSFER_EXISTS: 409,
     ErrorCode.LEDGER_INSUFFICIENT_FUNDS: 409,
     ErrorCode.LEDGER_PENDING_RESOLVED: 409,
@@ -106,6 +108,10 @@ ERROR_TEXT: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.INPUT_TOO_LARGE: ("输入超出允许的上限", "Input exceeds the allowed limit"),
     ErrorCode.FILE_TOO_LARGE: ("文件超出大小上限", "File exceeds the size limit"),
     ErrorCode.FILE_TYPE_REFUSED: ("不接受此类文件", "This type of file is not accepted"),
+    ErrorCode.SPREADSHEET_TOO_LARGE: (
+        "电子表格超出允许的规模，未读取",
+        "The spreadsheet exceeds the allowed size, so it was not read",
+    ),
     ErrorCode.LEDGER_TRANSFER_EXISTS: (
         "该交易编号已用于内容不同的交易",
         "This transfer id is already used by a different transfer",

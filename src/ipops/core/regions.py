@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import io
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -492,23 +491,27 @@ def _number(text: str, *, where: str) -> Decimal:
 
 def load_population_csv(path: Path) -> PopulationTable:
     """Read the NBS/PyPSA wide table (region,2024,…,2005; English names) or region_code,year,population."""
-    lines = [
-        ln
-        for ln in path.read_text(encoding="utf-8-sig").splitlines()
-        if ln.strip() and not ln.startswith("#")
-    ]
-    rows = list(csv.reader(io.StringIO("\n".join(lines))))
-    if not rows:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return _population_table(path, handle)
+
+
+def _population_table(path: Path, handle: Iterable[str]) -> PopulationTable:
+    # Streamed row by row in Python: a large upload is parsed in a worker thread, and one long C call
+    # (list(csv.reader(...)) over a million lines) would hold the GIL and stall the event loop.
+    lines = (ln for ln in handle if ln.strip() and not ln.startswith("#"))
+    rows = csv.reader(lines)
+    first = next(rows, None)
+    if first is None:
         raise ValueError(f"{path} has no data")
-    header = [h.strip() for h in rows[0]]
+    header = [h.strip() for h in first]
     values: dict[tuple[str, int], Decimal] = {}
     if header == ["region_code", "year", "population"]:
-        for row in rows[1:]:
+        for row in rows:
             code = normalise_region_code(row[0])
             values[(code, int(row[1]))] = _number(row[2], where=f"{path} {code} {row[1]}")
     elif header[0].lower() == "region" and all(h.isdigit() for h in header[1:]):
         table = load_regions()
-        for row in rows[1:]:
+        for row in rows:
             province = table.province_code_for_name(row[0])
             if province is None:
                 raise InvalidCodeError(

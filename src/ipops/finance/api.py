@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, File, Query, UploadFile, status
 from fastapi.responses import HTMLResponse, Response
 
+from ipops.core.authz import Action
+from ipops.core.bounds import PageSize
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.finance import exports, pledge
 from ipops.finance import securitisation as deals
@@ -40,8 +42,9 @@ from ipops.finance.schemas import (
     StructureRequest,
 )
 from ipops.web.deps import LocaleDep, SignedInDep, UowDep
+from ipops.web.uploads import PolicyFirstRoute, policy_before_body, read_upload
 
-router = APIRouter(prefix="/finance", tags=["finance"])
+router = APIRouter(prefix="/finance", tags=["finance"], route_class=PolicyFirstRoute)
 MAX_CSV_BYTES = 5 * 1024 * 1024
 
 
@@ -79,9 +82,9 @@ def get_appraisals(asset_id: int, uow: UowDep, actor: SignedInDep) -> list[Appra
 def list_loans(
     uow: UowDep,
     actor: SignedInDep,
+    size: PageSize,
     status_filter: Annotated[LoanStatus | None, Query(alias="status")] = None,
     page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> LoanPage:
     """Loans the caller may see."""
     return pledge.list_loans(uow=uow, actor=actor, status=status_filter, page=page, size=size)
@@ -187,11 +190,9 @@ def create_contract(body: ContractCreate, uow: UowDep, actor: SignedInDep) -> Co
     return deals.create_contract(uow=uow, actor=actor, data=body)
 
 
-async def read_csv_upload(file: UploadFile) -> str:
-    """An uploaded CSV as text (UTF-8, with or without a byte-order mark)."""
-    raw = await file.read(MAX_CSV_BYTES + 1)
-    if len(raw) > MAX_CSV_BYTES:
-        raise DomainError(ErrorCode.VALIDATION_ERROR, "the CSV file is larger than 5 MB")
+def read_csv_upload(file: UploadFile) -> str:
+    """An uploaded CSV as text (UTF-8, with or without a byte-order mark); sync, so call it off the loop."""
+    raw = read_upload(file, max_bytes=MAX_CSV_BYTES)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -199,11 +200,10 @@ async def read_csv_upload(file: UploadFile) -> str:
 
 
 @router.post("/contracts/import", response_model=ImportReport)
-async def import_contracts(
-    file: Annotated[UploadFile, File()], uow: UowDep, actor: SignedInDep
-) -> ImportReport:
-    """Import contracts from a CSV upload; bad rows are reported by line number."""
-    text = await read_csv_upload(file)
+@policy_before_body("contract", Action.CREATE)
+def import_contracts(file: Annotated[UploadFile, File()], uow: UowDep, actor: SignedInDep) -> ImportReport:
+    """Import contracts from a CSV upload; bad rows are reported by line number (sync: off the loop)."""
+    text = read_csv_upload(file)
     return deals.import_contracts(uow=uow, actor=actor, text=text)
 
 
@@ -211,8 +211,8 @@ async def import_contracts(
 def list_deals(
     uow: UowDep,
     actor: SignedInDep,
+    size: PageSize,
     page: Annotated[int, Query(ge=1)] = 1,
-    size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> DealPage:
     """Deals the caller may see."""
     return deals.list_deals(uow=uow, actor=actor, page=page, size=size)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from ipops.core import exports as spreadsheet
 from ipops.finance import charts, pooling
 from ipops.finance.deals import execute
 from ipops.finance.schemas import DealDetail, DealRunRead
@@ -88,12 +87,6 @@ def render_summary_pdf(
     return bytes(HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf())
 
 
-def _cell(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def cashflow_tables(inputs: dict[str, Any]) -> dict[str, tuple[list[str], list[list[Any]]]]:
     """The run's pool and tranche statements for every scenario."""
     result, grid = execute(inputs)
@@ -101,46 +94,41 @@ def cashflow_tables(inputs: dict[str, Any]) -> dict[str, tuple[list[str], list[l
 
 
 def cashflow_csv(inputs: dict[str, Any], *, table: str = "tranches") -> str:
-    """One statement table as CSV (UTF-8 with a header row)."""
+    """One statement table as CSV (UTF-8 with a header row; tranche names cannot run as formulas)."""
     header, rows = cashflow_tables(inputs)[table]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([[_cell(v) for v in row] for row in rows])
-    return buffer.getvalue()
+    return spreadsheet.csv_text(header, rows)
 
 
 def cashflow_xlsx(inputs: dict[str, Any], run: DealRunRead) -> bytes:
     """A workbook: the scenario summary, then the pool and tranche statements (amounts as numbers)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    summary = book.active
-    assert summary is not None  # noqa: S101 - a new workbook has a sheet
-    summary.title = "summary"
-    summary.append(
-        ["scenario", "cdr", "cpr", "recovery_rate", "tranche", "loss", "principal_lost", "wal", "irr"]
-    )
-    for s in run.scenarios:
-        for name, o in s.tranches.items():
-            summary.append(
-                [
-                    s.index,
-                    float(s.cdr),
-                    float(s.cpr),
-                    float(s.recovery_rate),
-                    name,
-                    float(o.loss),
-                    float(o.principal_lost.amount),
-                    None if o.wal is None else float(o.wal),
-                    None if o.irr is None else float(o.irr),
-                ]
-            )
-    for name, (header, rows) in cashflow_tables(inputs).items():
-        sheet = book.create_sheet(name)
-        sheet.append(header)
-        for row in rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    summary = [
+        [
+            s.index,
+            s.cdr,
+            s.cpr,
+            s.recovery_rate,
+            name,
+            o.loss,
+            o.principal_lost.amount,
+            o.wal,
+            o.irr,
+        ]
+        for s in run.scenarios
+        for name, o in s.tranches.items()
+    ]
+    summary_header = [
+        "scenario",
+        "cdr",
+        "cpr",
+        "recovery_rate",
+        "tranche",
+        "loss",
+        "principal_lost",
+        "wal",
+        "irr",
+    ]
+    sheets = [spreadsheet.Sheet("summary", summary_header, summary)]
+    sheets += [
+        spreadsheet.Sheet(name, header, rows) for name, (header, rows) in cashflow_tables(inputs).items()
+    ]
+    return spreadsheet.xlsx_bytes(sheets)

@@ -40,8 +40,9 @@ from ipops.web.forms import error_lines, split_list
 from ipops.web.guards import require_may
 from ipops.web.i18n import gettext_for
 from ipops.web.templating import render
+from ipops.web.uploads import PolicyFirstRoute, PostedForm, policy_before_body
 
-router = APIRouter(prefix="/finance", include_in_schema=False)
+router = APIRouter(prefix="/finance", include_in_schema=False, route_class=PolicyFirstRoute)
 # refusals of a loan step that send the browser back to the loan's page (the page then shows why)
 REDIRECTED_REFUSALS = frozenset(
     {
@@ -111,10 +112,9 @@ def loan_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
 
 
 @router.post("/loans/new", response_class=HTMLResponse)
-async def loan_create(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+@policy_before_body("loan", Action.CREATE)
+def loan_create(request: Request, uow: UowDep, actor: SignedInDep, raw: PostedForm) -> Response:
     """Draft the application from the form."""
-    require_may(actor, "loan", Action.CREATE)
-    raw = await request.form()
     form = {k: str(v) for k, v in raw.items() if k != "asset_ids"}
     asset_ids = [int(str(v)) for v in raw.getlist("asset_ids") if str(v).isdigit()]
     try:
@@ -246,10 +246,9 @@ def policy_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
 
 
 @router.post("/policy", response_class=HTMLResponse)
-async def policy_save(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+@policy_before_body("lending_policy", Action.SET)
+def policy_save(request: Request, uow: UowDep, actor: SignedInDep, raw: PostedForm) -> Response:
     """Save the bank's lending policy."""
-    require_may(actor, "lending_policy", Action.SET)
-    raw = await request.form()
     form = {k: str(v) for k, v in raw.items()}
     try:
         haircuts = {}
@@ -343,12 +342,13 @@ def contracts_page(request: Request, uow: UowDep, actor: SignedInDep) -> Respons
 
 
 @router.post("/contracts/import", response_class=HTMLResponse)
-async def contracts_import(
+@policy_before_body("contract", Action.CREATE)
+def contracts_import(
     request: Request, uow: UowDep, actor: SignedInDep, file: Annotated[UploadFile, File()]
 ) -> Response:
-    """Import a CSV and show which rows went in and which did not."""
+    """Import a CSV and show which rows went in and which did not (sync: parsed off the event loop)."""
     try:
-        report = deals.import_contracts(uow=uow, actor=actor, text=await read_csv_upload(file))
+        report = deals.import_contracts(uow=uow, actor=actor, text=read_csv_upload(file))
         return _contracts_page(request, uow, actor, report, [])
     except FORM_ERRORS as exc:
         return _contracts_page(request, uow, actor, None, error_lines(request, exc))
@@ -380,10 +380,10 @@ def deal_new(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
 
 
 @router.post("/deals/new", response_class=HTMLResponse)
-async def deal_create(request: Request, uow: UowDep, actor: SignedInDep) -> Response:
+@policy_before_body("deal", Action.CREATE)
+def deal_create(request: Request, uow: UowDep, actor: SignedInDep, raw: PostedForm) -> Response:
     """Open the deal from the form."""
-    require_may(actor, "deal", Action.CREATE)
-    form = {k: str(v) for k, v in (await request.form()).items()}
+    form = {k: str(v) for k, v in raw.items()}
     try:
         data = DealCreate(
             name=form.get("name", ""),
@@ -454,11 +454,10 @@ def deal_detail(
 
 
 @router.post("/deals/{deal_id}/pool", response_class=HTMLResponse)
-async def deal_pool(
-    deal_id: int, request: Request, uow: UowDep, actor: SignedInDep, locale: LocaleDep
+def deal_pool(
+    deal_id: int, request: Request, uow: UowDep, actor: SignedInDep, locale: LocaleDep, raw: PostedForm
 ) -> Response:
     """Add the ticked contracts to the pool."""
-    raw = await request.form()
     ids = [int(str(v)) for v in raw.getlist("contract_ids") if str(v).isdigit()]
     on_breach = "flag" if str(raw.get("on_breach", "refuse")) == "flag" else "refuse"
     try:
@@ -476,11 +475,10 @@ async def deal_pool(
 
 
 @router.post("/deals/{deal_id}/structure", response_class=HTMLResponse)
-async def deal_structure(
-    deal_id: int, request: Request, uow: UowDep, actor: SignedInDep, locale: LocaleDep
+def deal_structure(
+    deal_id: int, request: Request, uow: UowDep, actor: SignedInDep, locale: LocaleDep, raw: PostedForm
 ) -> Response:
     """Set the tranches from the form's rows (blank rows are skipped)."""
-    raw = await request.form()
     names, seniorities = raw.getlist("name"), raw.getlist("seniority")
     balances, kinds, rates = raw.getlist("balance"), raw.getlist("coupon_kind"), raw.getlist("rate")
     try:

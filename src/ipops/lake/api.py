@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from ipops.core.bounds import PageLimit
 from ipops.lake import service
 from ipops.lake.store import LakeStore
 
@@ -21,6 +22,7 @@ def store_of(request: Request) -> LakeStore:
 @router.get("/documents")
 def search_documents(
     request: Request,
+    limit: PageLimit,
     q: Annotated[str | None, Query(max_length=200, description="title or abstract, any language")] = None,
     applicant: Annotated[str | None, Query(max_length=200)] = None,
     ipc: Annotated[
@@ -30,7 +32,6 @@ def search_documents(
     date_to: dt.date | None = None,
     office: Annotated[str | None, Query(max_length=2)] = None,
     ip_type: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
     """Search lake documents by title/abstract, applicant, IPC prefix, filing date, office and type."""
     return service.search(

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
 from fastapi.responses import PlainTextResponse, Response
 
+from ipops.core.authz import Action
 from ipops.core.config import get_settings
 from ipops.core.errors import DomainError, ErrorCode
 from ipops.reports import render, service
@@ -16,8 +17,9 @@ from ipops.reports.builder import InnovationReport
 from ipops.reports.paths import SEED_AUDIT_FILE
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead, FigureRead, ReportRead
 from ipops.web.deps import LocaleDep, PrincipalDep, SignedInDep, UowDep
+from ipops.web.uploads import PolicyFirstRoute, policy_before_body, read_upload
 
-router = APIRouter(prefix="/reports", tags=["reports"])
+router = APIRouter(prefix="/reports", tags=["reports"], route_class=PolicyFirstRoute)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 YearQuery = Annotated[int, Query(ge=1985, le=2100)]
 Tolerance = Annotated[Decimal, Query(gt=0, le=1)]
@@ -139,7 +141,8 @@ def datasets(uow: UowDep, actor: PrincipalDep, alliance: str) -> list[DatasetRea
 
 
 @router.post("/datasets", response_model=list[DatasetRead], status_code=status.HTTP_201_CREATED)
-async def import_dataset(
+@policy_before_body("statistics_dataset", Action.CREATE)
+def import_dataset(
     uow: UowDep,
     actor: SignedInDep,
     file: Annotated[UploadFile, File()],
@@ -151,7 +154,10 @@ async def import_dataset(
     scope_region_code: Annotated[str | None, Form()] = None,
     visibility: Annotated[str, Form()] = "public",
 ) -> list[DatasetRead]:
-    """Import an official statistics table (CSV/XLSX) or a population CSV into the caller's alliance."""
+    """Import an official statistics table (CSV/XLSX) or a population CSV into the caller's alliance.
+
+    Sync on purpose: the file is read and parsed in the thread pool, never on the event loop.
+    """
     if actor.alliance_id is None:
         raise DomainError(ErrorCode.FORBIDDEN)
     meta = DatasetMeta.model_validate(
@@ -165,7 +171,7 @@ async def import_dataset(
             "visibility": visibility,
         }
     )
-    content = await file.read()
+    content = read_upload(file)
     return service.import_file(
         uow=uow,
         actor=actor,

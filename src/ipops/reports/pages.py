@@ -22,11 +22,11 @@ from ipops.reports.render_cache import RenderKey, cached_render
 from ipops.reports.schemas import DatasetKind, DatasetMeta, DatasetRead
 from ipops.web.deps import LocaleDep, PrincipalDep, SignedInDep, UowDep
 from ipops.web.forms import error_lines
-from ipops.web.guards import require_may
 from ipops.web.i18n import gettext_for
 from ipops.web.templating import render as render_page
+from ipops.web.uploads import PolicyFirstRoute, policy_before_body, read_upload
 
-router = APIRouter(prefix="/reports", include_in_schema=False)
+router = APIRouter(prefix="/reports", include_in_schema=False, route_class=PolicyFirstRoute)
 YearText = Annotated[str | None, Query(max_length=12, description="report year; default: the year with data")]
 PDF_HEADERS = {"Cache-Control": "private, no-cache"}  # a member's PDF can hold alliance-only figures
 
@@ -194,7 +194,8 @@ def datasets_page(request: Request, uow: UowDep, actor: SignedInDep) -> Response
 
 
 @router.post("/datasets", response_class=HTMLResponse)
-async def datasets_upload(
+@policy_before_body("statistics_dataset", Action.CREATE)
+def datasets_upload(
     request: Request,
     uow: UowDep,
     actor: SignedInDep,
@@ -207,8 +208,7 @@ async def datasets_upload(
     scope_region_code: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "public",
 ) -> Response:
-    """Import an uploaded table; a bad file is refused with the reason and nothing is stored."""
-    require_may(actor, "statistics_dataset", Action.CREATE)
+    """Import an uploaded table; a bad file is refused with its reason, nothing stored (sync: off loop)."""
     form = {
         "name": name,
         "as_of": as_of,
@@ -233,7 +233,7 @@ async def datasets_upload(
             actor=actor,
             alliance_id=actor.alliance_id,
             meta=meta,
-            content=await file.read(),
+            content=read_upload(file),
             filename=file.filename or "upload.csv",
         )
     except (ValidationError, DomainError) as exc:

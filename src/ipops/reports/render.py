@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from ipops.core import exports as spreadsheet
 from ipops.reports import charts
 from ipops.reports.builder import ALLIANCE, Cell, InnovationReport
 from ipops.reports.figures import Figure, Source, SourceKind, format_number, quantize_places
@@ -316,35 +315,21 @@ def coverage_rows(report: InnovationReport) -> list[str]:
     return [k for k in HEADLINE if k in keys or k in ALWAYS_SHOWN]
 
 
-def _cell_text(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+def _plain_number(value: Any) -> Any:
+    # whole numbers without a trailing ".0000", the rest at their own scale
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        return Decimal(int(value))
     return value
 
 
 def table_csv(table: Table) -> str:
-    """One table as CSV text (UTF-8 with header)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(table.header)
-    writer.writerows([[_cell_text(v) for v in row] for row in table.rows])
-    return buffer.getvalue()
+    """One table as CSV text (UTF-8 with header; text cannot run as a formula)."""
+    return spreadsheet.csv_text(table.header, ([_plain_number(v) for v in row] for row in table.rows))
 
 
 def tables_xlsx(tables: list[Table]) -> bytes:
-    """Every table as one sheet of an XLSX workbook (numbers as numbers)."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active) if book.active is not None else None
-    for table in tables:
-        sheet = book.create_sheet(table.name[:31])
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    """Every table as one sheet of an XLSX workbook (numbers as numbers, text never a formula)."""
+    return spreadsheet.xlsx_bytes(spreadsheet.Sheet(t.name, t.header, t.rows) for t in tables)
 
 
 # ------------------------------------------------------------------------------------------------------------

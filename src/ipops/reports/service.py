@@ -165,6 +165,7 @@ def import_population_file(
 ) -> DatasetRead:
     """Import a population table (provinces or cities, in 10k persons)."""
     meta = meta.model_copy(update={"kind": DatasetKind.POPULATION})
+    _require(actor, Action.CREATE, meta, alliance_id)  # before the file is parsed
     return import_statistics(
         uow=uow,
         actor=actor,
@@ -178,6 +179,7 @@ def import_file(
     *, uow: UnitOfWork, actor: Principal, alliance_id: int, meta: DatasetMeta, content: bytes, filename: str
 ) -> list[DatasetRead]:
     """Import an uploaded table: population (one dataset) or official statistics (one dataset per source)."""
+    _require(actor, Action.CREATE, meta, alliance_id)  # before a byte of the file is parsed
     if meta.kind == DatasetKind.POPULATION:
         return [
             import_population_file(

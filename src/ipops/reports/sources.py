@@ -366,17 +366,18 @@ def rows_from_table(
 def read_statistics(content: bytes, *, filename: str) -> list[StatRow]:
     """Parse an official statistics table from CSV or XLSX bytes (first sheet; '#' lines are comments)."""
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        from openpyxl import load_workbook
+        from ipops.core.workbooks import read_first_sheet
 
-        sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-        values = [list(r) for r in sheet.iter_rows(values_only=True)]
+        values = read_first_sheet(content)  # rows, columns and unpacked size refused over their limits
         values = [r for r in values if any(c is not None and str(c).strip() for c in r)]
         if not values:
             raise StatisticsFileError(f"{filename} is empty")
         return rows_from_table(values[0], values[1:], name=filename)
     text = content.decode("utf-8-sig")
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    table = list(csv.reader(lines))
-    if not table:
+    # row by row in Python, never one long C call that holds the GIL while the event loop waits
+    lines = (ln for ln in io.StringIO(text) if ln.strip() and not ln.lstrip().startswith("#"))
+    table = csv.reader(lines)
+    header = next(table, None)
+    if header is None:
         raise StatisticsFileError(f"{filename} is empty")
-    return rows_from_table(table[0], table[1:], name=filename)
+    return rows_from_table(header, table, name=filename)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ipops import __version__
+from ipops.core.bounds import BodyLimit
 from ipops.core.config import Settings, get_settings
 from ipops.core.db import make_engine, make_session_factory
 from ipops.core.errors import DomainError, ErrorCode, problem_body
@@ -137,6 +138,7 @@ def create_app(
     load_wiring()  # job kinds and event consumers are known before the first request
     install_error_handlers(app)
     install_same_origin_guard(app)
+    app.add_middleware(BodyLimit, settings=settings)  # outermost: every route's body is capped as it streams
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
 
     from ipops.domains import DOMAINS

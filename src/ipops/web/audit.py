@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from ipops.alliance.schemas import AuditRead
 from ipops.core.audit import AuditView, ReadableIds, list_audit
 from ipops.core.authz import Action, Columns, Principal, clause
+from ipops.core.bounds import PageLimit
 from ipops.domains import audited_columns
 from ipops.web.deps import SignedInDep, UowDep
 
@@ -39,9 +40,9 @@ def audit_for(session: Session, *, actor: Principal, limit: int, **filters: str 
 def audit_log(
     uow: UowDep,
     actor: SignedInDep,
+    limit: PageLimit,
     entity_type: str | None = None,
     entity_id: str | None = None,
-    limit: int = 50,
 ) -> list[AuditRead]:
     """The audit log of what the caller administers: who changed what, when (database time)."""
     with uow:
