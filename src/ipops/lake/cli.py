@@ -126,8 +126,7 @@ def ingest(
             with Progress(*columns, console=console, transient=False) as progress:
                 feed = _IngestProgress(progress, _count_files(paths))
                 report = ingest_paths(paths, sink=store, on_progress=feed)
-            store.flush()
-            run_id = store.record_run(report, paths=[str(p) for p in paths])
+            run_id = store.record_run(report, paths=[str(p) for p in paths])  # the batch's one commit
     except OSError as exc:  # the lake folder itself failed (disk full, permissions); bad input never raises
         console.print(f"[red]✗ 数据湖写入失败 · lake write failed:[/] {exc}")
         raise typer.Exit(code=1) from exc
