@@ -190,3 +190,20 @@ def test_real_uspto_bulk_file_ingests_idempotently(shared_data: Path, tmp_path: 
         ingest_paths([source], sink=again)
     assert again.documents_written == 0
     assert again.stats().rows["documents"] == written
+
+
+def test_reingesting_quarantined_files_adds_no_rows(tmp_path: Path) -> None:
+    from ipops.lake.ingest import ingest_paths
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "broken.xml").write_bytes(b"<?xml version='1.0'?><us-patent-grant><unclosed>")
+    (source / "notes.json").write_text("{}", encoding="utf-8")
+    lake = tmp_path / "lake"
+    for _ in range(3):  # the same files three times, through new stores (new processes)
+        store = LakeStore(lake)
+        report = ingest_paths([source], sink=store)
+        store.record_run(report, paths=[str(source)])
+        assert report.quarantined == 2  # each run still reports what it quarantined
+    assert _count(LakeStore(lake), "quarantine") == 2
+    assert _count(LakeStore(lake), "runs") == 3
