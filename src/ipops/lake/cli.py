@@ -145,6 +145,19 @@ def ingest(
         )
 
 
+@lake_app.command("migrate")
+def migrate(lake_dir: LakeDir = None) -> None:
+    """升级旧数据湖（清单提交、doc_office 分区）· Upgrade an older lake: manifests, doc_office partitions."""
+    found = _store(lake_dir).migrate()
+    if found.already_current:
+        console.print("[green]✓[/] 数据湖已是最新格式 · the lake already has the current layout")
+        return
+    console.print(
+        f"[green]✓[/] 已升级 · upgraded: {found.files_adopted:,} files named in a manifest, "
+        f"{found.files_moved:,} moved to doc_office=… partitions"
+    )
+
+
 @lake_app.command("stats")
 def stats(lake_dir: LakeDir = None) -> None:
     """数据湖概况：各表行数、按局统计 · Row counts per table and documents per office."""

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 LAKE_DIR_ENV = "IPOPS_LAKE_DIR"
 DEFAULT_LAKE_DIR = Path("var") / "lake"
 CHILD_TABLES = ("parties", "classifications", "citations", "priorities", "legal_events")
-CHILD_PARTITION_KEY = "office"  # TEMP-ITEM3
+CHILD_PARTITION_KEY = "doc_office"  # never a column name of a child table (priorities has its own office)
 LAKE_FORMAT = 2  # 2: manifests commit batches; child tables partitioned by doc_office
 FORMAT_FILE = "_lake.json"  # present once the lake has the current layout; absent in an older lake
 MANIFEST_DIR = "_manifests"
