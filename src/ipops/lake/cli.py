@@ -195,19 +195,19 @@ def query(
     lake_dir: LakeDir = None,
     limit: Annotated[int, typer.Option(help="最多显示行数 · max rows shown")] = 200,
 ) -> None:
-    """即席 SQL 查询 · Run ad-hoc SQL over the lake's views (documents, parties, classifications, ...)."""
+    """即席只读 SQL 查询 · Run one read-only SQL statement over the lake's views (documents, parties, ...)."""
     import duckdb
 
-    con = _store(lake_dir).duckdb()
+    from ipops.lake.sql import RefusedStatementError, run_read_query
+
     try:
-        result = con.execute(sql)
-        names = [d[0] for d in result.description or []]
-        rows = result.fetchmany(limit + 1)
+        names, rows = run_read_query(_store(lake_dir), sql, limit=limit)
+    except RefusedStatementError as exc:
+        console.print(f"[red]✗ 拒绝执行 · refused:[/] {exc}")
+        raise typer.Exit(code=2) from exc
     except duckdb.Error as exc:
         console.print(f"[red]✗ SQL 错误 · SQL error:[/] {exc}")
         raise typer.Exit(code=1) from exc
-    finally:
-        con.close()
     table = Table(show_lines=False)
     for name in names:
         table.add_column(name)
