@@ -70,3 +70,50 @@ def test_query_and_indicators(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "半导体" in shown.output
     missing = runner.invoke(lake_app, ["indicators", "US-0-X"])
     assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("sql", "reason"),
+    [
+        ("COPY (SELECT * FROM documents) TO '{lake}/documents/evil.parquet'", "not COPY"),
+        ("COPY documents FROM '{lake}/x.csv'", "not COPY"),
+        ("ATTACH '{lake}/other.duckdb' AS other", "not ATTACH"),
+        ("CREATE TABLE t AS SELECT 1", "not CREATE"),
+        ("INSERT INTO documents (doc_id) VALUES ('X')", "not INSERT"),
+        ("DELETE FROM documents", "not DELETE"),
+        ("SET enable_external_access = true", "not SET"),
+        ("INSTALL httpfs", "not"),
+        ("SELECT 1; SELECT 2", "exactly one statement"),
+        ("SELECT 1; COPY (SELECT 1) TO '{lake}/x.csv'", "exactly one statement"),
+        ("SELEC nope", "does not parse"),
+    ],
+)
+def test_query_refuses_all_but_one_read_statement(tmp_path: Path, sql: str, reason: str) -> None:
+    build_constructed_lake(tmp_path)
+    before = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    result = runner.invoke(
+        lake_app, ["query", sql.format(lake=tmp_path), "--lake-dir", str(tmp_path)], terminal_width=300
+    )
+    assert result.exit_code == 2, result.output
+    assert "refused" in result.output and reason in result.output
+    assert sorted(p for p in tmp_path.rglob("*") if p.is_file()) == before  # nothing written
+
+
+def test_query_reads_only_inside_the_lake(tmp_path: Path) -> None:
+    lake = tmp_path / "lake"
+    build_constructed_lake(lake)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n", encoding="utf-8")
+    outside = runner.invoke(
+        lake_app,
+        ["query", f"SELECT * FROM read_csv('{secret}')", "--lake-dir", str(lake)],  # noqa: S608
+        terminal_width=300,
+    )
+    assert outside.exit_code == 1 and "hunter2" not in outside.output
+    assert "Permission" in outside.output
+    inside = runner.invoke(
+        lake_app,
+        ["query", "SELECT count(*) AS n FROM documents", "--lake-dir", str(lake)],
+        terminal_width=300,
+    )
+    assert inside.exit_code == 0 and "10" in inside.output

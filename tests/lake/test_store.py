@@ -98,7 +98,7 @@ def test_partition_layout_and_full_columns_in_files(tmp_path: Path) -> None:
         "documents/office=CN/filing_year=2020",
         "documents/office=EP/filing_year=2007",
     }
-    assert {p.parent.name for p in store.files("citations")} == {"office=US"}
+    assert {p.parent.name for p in store.files("citations")} == {"doc_office=US"}
     # Files are self-contained (partition columns kept), so any engine can read them without hive discovery.
     assert "office" in pq.read_schema(documents[0]).names
     assert not list(tmp_path.rglob(".*.tmp"))
@@ -190,3 +190,102 @@ def test_real_uspto_bulk_file_ingests_idempotently(shared_data: Path, tmp_path: 
         ingest_paths([source], sink=again)
     assert again.documents_written == 0
     assert again.stats().rows["documents"] == written
+
+
+def test_reingesting_quarantined_files_adds_no_rows(tmp_path: Path) -> None:
+    from ipops.lake.ingest import ingest_paths
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "broken.xml").write_bytes(b"<?xml version='1.0'?><us-patent-grant><unclosed>")
+    (source / "notes.json").write_text("{}", encoding="utf-8")
+    lake = tmp_path / "lake"
+    for _ in range(3):  # the same files three times, through new stores (new processes)
+        store = LakeStore(lake)
+        report = ingest_paths([source], sink=store)
+        store.record_run(report, paths=[str(source)])
+        assert report.quarantined == 2  # each run still reports what it quarantined
+    assert _count(LakeStore(lake), "quarantine") == 2
+    assert _count(LakeStore(lake), "runs") == 3
+
+
+def _legacy_lake(root: Path) -> None:
+    """A lake as the store wrote it before manifests: priorities under office=<doc office>, no manifest."""
+    import pyarrow as pa
+
+    from ipops.lake.schema import TABLES
+
+    rows = {
+        "documents": [
+            doc(
+                "EP-1000001-B1",
+                filing_year=2010,
+                application_date=dt.date(2010, 3, 1),
+                publication_date=None,
+            )
+        ],
+        "priorities": [
+            {"doc_id": "EP-1000001-B1", "office": "US", "number": "61/000001", "date": dt.date(2009, 3, 1)},
+            {"doc_id": "EP-1000001-B1", "office": "JP", "number": "2009-1", "date": dt.date(2009, 4, 1)},
+        ],
+    }
+    folders = {"documents": "documents/office=EP/filing_year=2010", "priorities": "priorities/office=EP"}
+    for table, data in rows.items():
+        folder = root / folders[table]
+        folder.mkdir(parents=True)
+        pq.write_table(pa.Table.from_pylist(data, schema=TABLES[table]), folder / "part-old-000001.parquet")
+
+
+def _hive_priorities(root: Path) -> list[tuple[object, ...]]:
+    import duckdb
+
+    glob = str(root / "priorities" / "**" / "*.parquet")
+    with duckdb.connect() as con:
+        return con.execute(
+            f"SELECT doc_office, office, number FROM read_parquet('{glob}', hive_partitioning = true)"  # noqa: S608
+            " ORDER BY number"
+        ).fetchall()
+
+
+def test_priority_country_survives_plain_hive_reads_after_migrate(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from ipops.lake.cli import lake_app
+
+    _legacy_lake(tmp_path)
+    assert _count(LakeStore(tmp_path), "priorities") == 2  # an old lake reads as before
+    result = CliRunner().invoke(lake_app, ["migrate", "--lake-dir", str(tmp_path)], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    assert "2 files named" in result.output and "1 moved" in result.output
+    # the priority's own country, not the folder of the document's office
+    assert _hive_priorities(tmp_path) == [("EP", "JP", "2009-1"), ("EP", "US", "61/000001")]
+    assert not list((tmp_path / "priorities").glob("office=*"))
+    assert _count(LakeStore(tmp_path), "documents") == 1
+    again = CliRunner().invoke(lake_app, ["migrate", "--lake-dir", str(tmp_path)], terminal_width=200)
+    assert "current layout" in again.output
+
+
+def test_new_lakes_and_first_writes_use_doc_office(tmp_path: Path) -> None:
+    _legacy_lake(tmp_path / "old")
+    store = LakeStore(tmp_path / "old")  # the first write upgrades an old lake by itself
+    batch = Batch(
+        documents=[
+            doc(
+                "EP-1000002-B1",
+                filing_year=2011,
+                application_date=dt.date(2011, 1, 1),
+                publication_date=None,
+            )
+        ],
+        priorities=[{"doc_id": "EP-1000002-B1", "office": "CN", "number": "2010-7", "date": None}],
+    )
+    assert store.write(batch, []) == 1
+    store.flush()
+    assert sorted(row[1] for row in _hive_priorities(tmp_path / "old")) == ["CN", "JP", "US"]
+    assert _count(store, "documents") == 2
+    build_constructed_lake(tmp_path / "new")
+    assert {p.parent.name for p in LakeStore(tmp_path / "new").files("priorities")} <= {
+        "doc_office=US",
+        "doc_office=EP",
+        "doc_office=CN",
+    }

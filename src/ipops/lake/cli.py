@@ -126,8 +126,7 @@ def ingest(
             with Progress(*columns, console=console, transient=False) as progress:
                 feed = _IngestProgress(progress, _count_files(paths))
                 report = ingest_paths(paths, sink=store, on_progress=feed)
-            store.flush()
-            run_id = store.record_run(report, paths=[str(p) for p in paths])
+            run_id = store.record_run(report, paths=[str(p) for p in paths])  # the batch's one commit
     except OSError as exc:  # the lake folder itself failed (disk full, permissions); bad input never raises
         console.print(f"[red]✗ 数据湖写入失败 · lake write failed:[/] {exc}")
         raise typer.Exit(code=1) from exc
@@ -144,6 +143,19 @@ def ingest(
             "[yellow]隔离原因见 · quarantine reasons:[/] ipops lake query "
             '"select source_file, reason from quarantine"'
         )
+
+
+@lake_app.command("migrate")
+def migrate(lake_dir: LakeDir = None) -> None:
+    """升级旧数据湖（清单提交、doc_office 分区）· Upgrade an older lake: manifests, doc_office partitions."""
+    found = _store(lake_dir).migrate()
+    if found.already_current:
+        console.print("[green]✓[/] 数据湖已是最新格式 · the lake already has the current layout")
+        return
+    console.print(
+        f"[green]✓[/] 已升级 · upgraded: {found.files_adopted:,} files named in a manifest, "
+        f"{found.files_moved:,} moved to doc_office=… partitions"
+    )
 
 
 @lake_app.command("stats")
@@ -183,19 +195,19 @@ def query(
     lake_dir: LakeDir = None,
     limit: Annotated[int, typer.Option(help="最多显示行数 · max rows shown")] = 200,
 ) -> None:
-    """即席 SQL 查询 · Run ad-hoc SQL over the lake's views (documents, parties, classifications, ...)."""
+    """即席只读 SQL 查询 · Run one read-only SQL statement over the lake's views (documents, parties, ...)."""
     import duckdb
 
-    con = _store(lake_dir).duckdb()
+    from ipops.lake.sql import RefusedStatementError, run_read_query
+
     try:
-        result = con.execute(sql)
-        names = [d[0] for d in result.description or []]
-        rows = result.fetchmany(limit + 1)
+        names, rows = run_read_query(_store(lake_dir), sql, limit=limit)
+    except RefusedStatementError as exc:
+        console.print(f"[red]✗ 拒绝执行 · refused:[/] {exc}")
+        raise typer.Exit(code=2) from exc
     except duckdb.Error as exc:
         console.print(f"[red]✗ SQL 错误 · SQL error:[/] {exc}")
         raise typer.Exit(code=1) from exc
-    finally:
-        con.close()
     table = Table(show_lines=False)
     for name in names:
         table.add_column(name)

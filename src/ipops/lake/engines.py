@@ -70,16 +70,12 @@ def spark_backend(store: LakeStore, *, session: SparkSession | None = None) -> B
     from ipops.lake.classify import load_wipo_concordance, nice_classes_table
 
     spark = session or local_spark_session()
-    store.flush()
     for table, schema in STORED_TABLES.items():
         struct = spark_schema(schema)
-        if store.files(table):
-            # Files carry every column, so partition discovery is off (it would duplicate office/filing_year).
-            frame = (
-                spark.read.schema(struct)
-                .option("recursiveFileLookup", "true")
-                .parquet(str(store.table_dir(table)))
-            )
+        files = store.files(table)
+        if files:
+            # Only committed files, named one by one; they carry every column, so no partition discovery.
+            frame = spark.read.schema(struct).parquet(*(str(p) for p in files))
         else:
             frame = spark.createDataFrame([], struct)
         frame.createOrReplaceTempView(table)

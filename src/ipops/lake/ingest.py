@@ -8,19 +8,19 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from ipops.lake.parsers import parse_bulk_bytes, parse_document, quarantine_result
-from ipops.lake.parsers.bulk import ByteStream, iter_xml_documents
+from ipops.lake.parsers.bulk import ByteStream, OversizedDocument, iter_xml_documents
 from ipops.lake.parsers.common import ParseResult
 from ipops.lake.parsers.detect import guess_non_xml, sniff_format
 from ipops.lake.records import ParsedBatch, QuarantineEntry, new_records
 
 __all__ = [
     "BatchSink",
+    "IngestLimits",
     "IngestProgress",
     "IngestReport",
     "ListSink",
@@ -34,6 +34,67 @@ __all__ = [
 FLUSH_EVERY_DOCUMENTS = 2_000
 FLUSH_EVERY_ROWS = 200_000  # child rows (citations, parties...) bound memory as well as documents
 _XML_SUFFIXES = (".xml", ".xml.gz")
+_READ_BYTES = 4 * 1024 * 1024
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class IngestLimits:
+    """Bounds on what one input may expand to; over a bound the rest of the file is quarantined."""
+
+    max_document_bytes: int = 256 * MiB  # one XML document, compressed or not
+    max_decompressed_bytes: int = 16 * 1024 * MiB  # one .gz file or zip member, decompressed
+    max_ratio: float = 100.0  # decompressed / compressed bytes (patent XML compresses about 10:1)
+    ratio_floor_bytes: int = 32 * MiB  # smaller outputs are not judged by their ratio
+
+
+DEFAULT_LIMITS = IngestLimits()
+
+
+class DecompressionLimitError(Exception):
+    """A compressed input expanded past a limit; the message is the quarantine reason."""
+
+
+class _CountingReader:
+    """The compressed side of a stream: counts the bytes the decompressor has read."""
+
+    def __init__(self, raw: ByteStream) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.raw.read(size)
+        self.count += len(data)
+        return data
+
+
+class _BoundedStream:
+    """Decompressed bytes, read in bounded chunks and refused past the size or ratio limit."""
+
+    def __init__(
+        self, stream: ByteStream, *, compressed: _CountingReader | int, limits: IngestLimits
+    ) -> None:
+        self.stream = stream
+        self.compressed = compressed  # a counter of the bytes read, or a zip member's compressed size
+        self.limits = limits
+        self.total = 0
+
+    def read(self, size: int = -1, /) -> bytes:
+        data = self.stream.read(_READ_BYTES if size < 0 else min(size, _READ_BYTES))
+        self.total += len(data)
+        limits = self.limits
+        if self.total > limits.max_decompressed_bytes:
+            raise DecompressionLimitError(
+                f"decompressed size over limit: more than {limits.max_decompressed_bytes:,} bytes"
+            )
+        read = self.compressed if isinstance(self.compressed, int) else self.compressed.count
+        ratio = self.total / max(read, 1)
+        if self.total > limits.ratio_floor_bytes and ratio > limits.max_ratio:
+            raise DecompressionLimitError(
+                f"decompression ratio over limit: {ratio:,.0f}:1 after {self.total:,} bytes "
+                f"(limit {limits.max_ratio:,.0f}:1)"
+            )
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,10 +188,29 @@ def iter_source_files(paths: Iterable[Path | str]) -> Iterator[Path]:
             yield path
 
 
-def _iter_stream_results(stream: ByteStream, *, source_file: str) -> Iterator[ParseResult]:
-    """Parse each `<?xml` document of a (possibly concatenated) XML stream."""
-    for part, document in enumerate(iter_xml_documents(stream)):
-        yield parse_document(document, source_file=source_file, part=part)
+def _iter_stream_results(
+    stream: ByteStream, *, source_file: str, limits: IngestLimits, container: str | None = None
+) -> Iterator[ParseResult]:
+    """Parse each `<?xml` document of a (possibly concatenated) XML stream, one document in memory."""
+    part = 0
+    try:
+        documents = iter_xml_documents(stream, max_document_bytes=limits.max_document_bytes)
+        for part, document in enumerate(documents):
+            if isinstance(document, OversizedDocument):
+                yield quarantine_result(
+                    source_file=source_file,
+                    part=part,
+                    reason=(
+                        f"document too large: {document.size:,} bytes (limit {limits.max_document_bytes:,})"
+                    ),
+                    detected_format=container or "xml",
+                )
+            else:
+                yield parse_document(document, source_file=source_file, part=part)
+        return
+    except DecompressionLimitError as exc:  # the rest of the file is refused; what came before stays
+        reason = str(exc)
+    yield quarantine_result(source_file=source_file, part=part, reason=reason, detected_format=container)
 
 
 def _unsupported(*, source_file: str, part: int, kind: str) -> ParseResult:
@@ -139,28 +219,27 @@ def _unsupported(*, source_file: str, part: int, kind: str) -> ParseResult:
     )
 
 
-def iter_file_results(path: Path) -> Iterator[ParseResult]:
-    """ParseResults for one file: XML (single or bulk), gzipped XML, zip archives (XML members), non-XML."""
+def iter_file_results(path: Path, *, limits: IngestLimits = DEFAULT_LIMITS) -> Iterator[ParseResult]:
+    """ParseResults for one file: XML (single or bulk), gzipped XML, zip archives (XML members), non-XML.
+
+    Compressed input is decompressed as it is parsed, within the limits (size, ratio, document size).
+    """
     source_file = str(path)
     name = path.name.lower()
     try:
         if zipfile.is_zipfile(path):
-            yield from _iter_zip_results(path)
+            yield from _iter_zip_results(path, limits=limits)
             return
-        opener: Callable[[], ContextManager[ByteStream]]
         if name.endswith(".gz"):
-            opener = lambda: gzip.open(path, "rb")  # noqa: E731
             inner_name = name.removesuffix(".gz")
-        else:
-            opener = lambda: path.open("rb")  # noqa: E731
-            inner_name = name
-        with opener() as stream:
-            head = stream.read(4096)
-            if sniff_format(head) is None:
-                yield _unsupported(source_file=source_file, part=0, kind=guess_non_xml(inner_name, head))
-                return
-        with opener() as stream:
-            yield from _iter_stream_results(stream, source_file=source_file)
+            with path.open("rb") as raw:
+                counted = _CountingReader(raw)
+                with gzip.GzipFile(fileobj=counted) as unzipped:  # type: ignore[call-overload]
+                    stream = _BoundedStream(unzipped, compressed=counted, limits=limits)
+                    yield from _iter_sniffed(stream, source_file, inner_name, limits, "gzip")
+            return
+        with path.open("rb") as plain:
+            yield from _iter_sniffed(plain, source_file, name, limits, None)
     except Exception as exc:  # noqa: BLE001 - unreadable/corrupt file (OSError, BadZipFile, zlib.error...)
         yield quarantine_result(
             source_file=source_file,
@@ -170,8 +249,39 @@ def iter_file_results(path: Path) -> Iterator[ParseResult]:
         )
 
 
-def _iter_zip_results(path: Path) -> Iterator[ParseResult]:
-    """Each XML member of a zip archive (members are read one at a time)."""
+class _Rewound:
+    """A stream whose first bytes were already read for sniffing, read again from the start."""
+
+    def __init__(self, head: bytes, rest: ByteStream) -> None:
+        self.head = head
+        self.rest = rest
+
+    def read(self, size: int = -1, /) -> bytes:
+        if self.head:
+            data, self.head = self.head, b""
+            return data
+        return self.rest.read(size)
+
+
+def _iter_sniffed(
+    stream: ByteStream, source_file: str, inner_name: str, limits: IngestLimits, container: str | None
+) -> Iterator[ParseResult]:
+    """Quarantine a non-XML stream by its head; parse an XML one in a single pass (no second read)."""
+    try:
+        head = stream.read(4096)
+    except DecompressionLimitError as exc:
+        yield quarantine_result(source_file=source_file, part=0, reason=str(exc), detected_format=container)
+        return
+    if sniff_format(head) is None:
+        yield _unsupported(source_file=source_file, part=0, kind=guess_non_xml(inner_name, head))
+        return
+    yield from _iter_stream_results(
+        _Rewound(head, stream), source_file=source_file, limits=limits, container=container
+    )
+
+
+def _iter_zip_results(path: Path, *, limits: IngestLimits) -> Iterator[ParseResult]:
+    """Each XML member of a zip archive, decompressed as it is parsed (one member at a time)."""
     with zipfile.ZipFile(path) as archive:
         members = [
             m for m in archive.infolist() if not m.is_dir() and m.filename.lower().endswith(_XML_SUFFIXES)
@@ -179,11 +289,16 @@ def _iter_zip_results(path: Path) -> Iterator[ParseResult]:
         for member in members:
             source_file = f"{path}!{member.filename}"
             with archive.open(member) as raw:
-                stream: ByteStream = (
-                    gzip.GzipFile(fileobj=raw) if member.filename.lower().endswith(".gz") else raw
-                )
+                compressed_size = max(member.compress_size, 1)
+                stream: ByteStream = _BoundedStream(raw, compressed=compressed_size, limits=limits)
+                if member.filename.lower().endswith(".gz"):
+                    counted = _CountingReader(stream)
+                    unzipped = gzip.GzipFile(fileobj=counted)  # type: ignore[call-overload]
+                    stream = _BoundedStream(unzipped, compressed=counted, limits=limits)
                 # source_file names the member ("x.zip!a/b.xml"), so part stays the <?xml index inside it
-                yield from _iter_stream_results(stream, source_file=source_file)
+                yield from _iter_stream_results(
+                    stream, source_file=source_file, limits=limits, container="zip"
+                )
 
 
 class _Runner:
@@ -231,6 +346,7 @@ def ingest_paths(
     sink: BatchSink,
     on_progress: Callable[[IngestProgress], None] | None = None,
     flush_every: int = FLUSH_EVERY_DOCUMENTS,
+    limits: IngestLimits = DEFAULT_LIMITS,
 ) -> IngestReport:
     """Parse every file under paths into the sink; parse failures are quarantined, never raised."""
     started = time.perf_counter()
@@ -242,7 +358,7 @@ def ingest_paths(
             report.bytes_read += path.stat().st_size
         except OSError:
             pass
-        for result in iter_file_results(path):
+        for result in iter_file_results(path, limits=limits):
             runner.add(result)
         report.seconds = time.perf_counter() - started
         if on_progress is not None:

@@ -20,6 +20,5 @@ def ingest_bundled_samples(store: LakeStore) -> IngestReport:
     """Ingest every bundled sample into the store and record the run (idempotent: re-runs write nothing)."""
     folders = sample_folders()
     report = ingest_paths(folders, sink=store)
-    store.flush()
     store.record_run(report, paths=[str(folder) for folder in folders])
     return report

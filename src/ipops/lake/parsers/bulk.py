@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -23,10 +24,24 @@ def _is_blank(data: bytes | bytearray) -> bool:
     return not bytes(data).strip(_BLANK)
 
 
-def iter_xml_documents(stream: ByteStream, *, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
-    """Yield each `<?xml`-delimited document; memory holds one document plus one chunk, never the file."""
+@dataclass(frozen=True, slots=True)
+class OversizedDocument:
+    """A document longer than the limit; its bytes were dropped as they streamed past, never held."""
+
+    size: int
+
+
+def iter_xml_documents(
+    stream: ByteStream, *, chunk_bytes: int = CHUNK_BYTES, max_document_bytes: int | None = None
+) -> Iterator[bytes | OversizedDocument]:
+    """Yield each `<?xml`-delimited document; memory holds one document plus one chunk, never the file.
+
+    With max_document_bytes, a longer document is yielded as an OversizedDocument instead, so memory
+    stays within the limit plus one chunk whatever the input.
+    """
     pending = bytearray()
     scan_from = 1  # a declaration at offset 0 starts the current document, it does not end one
+    dropped = 0  # bytes of the current document already discarded (it is over the limit)
     while True:
         chunk = stream.read(chunk_bytes)
         if chunk:
@@ -36,14 +51,25 @@ def iter_xml_documents(stream: ByteStream, *, chunk_bytes: int = CHUNK_BYTES) ->
             if match is None:
                 break
             cut = match.start()
-            if not _is_blank(pending[:cut]):
+            if dropped:
+                yield OversizedDocument(dropped + cut)
+                dropped = 0
+            elif not _is_blank(pending[:cut]):
                 yield bytes(pending[:cut])
             del pending[:cut]
             scan_from = 1
         if not chunk:
             break
         scan_from = max(1, len(pending) - _DECLARATION_BYTES)
-    if not _is_blank(pending):
+        if max_document_bytes is not None and dropped + len(pending) > max_document_bytes:
+            # keep only the tail a declaration cut by the chunk boundary could start in
+            keep = min(len(pending), _DECLARATION_BYTES)
+            dropped += len(pending) - keep
+            del pending[: len(pending) - keep]
+            scan_from = 0
+    if dropped:
+        yield OversizedDocument(dropped + len(pending))
+    elif not _is_blank(pending):
         yield bytes(pending)
 
 
