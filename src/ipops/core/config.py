@@ -21,9 +21,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./var/ipops.db"
     secret_key: SecretStr = SecretStr(DEV_SECRET_KEY)
     lake_dir: Path = Path("var/lake")
-    search_dir: Path | None = (
-        None  # full-text indexes, one folder per name; None: beside the lake (var/search)
-    )
     default_locale: Literal["zh_CN", "en"] = "zh_CN"
     session_hours: int = 12
     api_token_days: int = 30

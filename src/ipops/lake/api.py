@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -30,12 +29,6 @@ Offset = Annotated[int, Query(ge=0, le=10_000)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 
 
-def search_dir_of(request: Request) -> Path | None:
-    """The configured folder of the search indexes (None: beside the lake)."""
-    directory: Path | None = request.app.state.settings.search_dir
-    return directory
-
-
 @router.get("/documents")
 def search_documents(
     request: Request,
@@ -55,7 +48,6 @@ def search_documents(
     """Lake documents ranked by BM25 with highlights; the total is in X-Total-Count (facets: /search)."""
     page = service.search_page(
         store=store_of(request),
-        search_dir=search_dir_of(request),
         text=q,
         applicant=applicant,
         ipc=ipc,
@@ -92,7 +84,6 @@ def search_page(
     """One page of ranked lake documents with the total and counts per office, filing year and field."""
     return service.search_page(
         store=store_of(request),
-        search_dir=search_dir_of(request),
         text=q,
         applicant=applicant,
         ipc=ipc,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from ipops.lake import service
-from ipops.lake.api import search_dir_of, store_of
+from ipops.lake.api import store_of
 from ipops.web.templating import render
 
 router = APIRouter(prefix="/lake", include_in_schema=False)
@@ -64,7 +64,6 @@ def lake_search(
     }
     page = service.search_page(
         store=store,
-        search_dir=search_dir_of(request),
         text=q,
         applicant=applicant,
         ipc=ipc,

@@ -7,7 +7,6 @@ recreates the index from the Parquet datasets. Re-adding a document replaces it 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import cache
@@ -19,7 +18,7 @@ from ipops.lake.classify import compact_ipc, load_wipo_concordance
 from ipops.lake.records import new_records
 from ipops.lake.store import LakeStore, default_lake_dir
 
-SEARCH_DIR_ENV = "IPOPS_SEARCH_DIR"
+INDEX_FOLDER = "_search"  # beside the table datasets; LakeStore reads only its table folders
 APPLICANT_ROLES = ("applicant", "assignee", "owner")
 CLASSIFICATION_SCHEMES = ("IPC", "CPC")
 PAYLOAD_COLUMNS = (
@@ -46,10 +45,9 @@ LAKE_SPEC = IndexSpec(
 )
 
 
-def lake_index_dir(lake_dir: Path, search_dir: Path | None = None) -> Path:
-    """Where the lake's index lives: <search_dir>/lake, by default beside the lake (var/search/lake)."""
-    configured = search_dir or (Path(os.environ[SEARCH_DIR_ENV]) if os.environ.get(SEARCH_DIR_ENV) else None)
-    return (configured or Path(lake_dir).parent / "search") / LAKE_SPEC.name
+def lake_index_dir(lake_dir: Path) -> Path:
+    """Where the lake's index lives: inside the lake (var/lake/_search/lake), so the two move together."""
+    return Path(lake_dir) / INDEX_FOLDER / LAKE_SPEC.name
 
 
 def _yyyymmdd(value: object) -> int | None:
@@ -214,11 +212,11 @@ def lake_documents(store: LakeStore) -> Iterator[SearchDocument]:
         con.close()
 
 
-def lake_source(store: LakeStore, *, search_dir: Path | None = None) -> IndexSource:
+def lake_source(store: LakeStore) -> IndexSource:
     """The lake index of one lake: its folder and its documents (for rebuilds)."""
     return IndexSource(
         spec=LAKE_SPEC,
-        directory=lambda: lake_index_dir(store.root, search_dir),
+        directory=lambda: lake_index_dir(store.root),
         documents=lambda: lake_documents(store),
     )
 

@@ -38,9 +38,9 @@ FACETS = ("office", "filing_year", "field")
 _IPC_PREFIX = re.compile(r"^[A-H][0-9A-Z/]*$")
 
 
-def lake_index(*, store: LakeStore, search_dir: Path | None = None) -> SearchIndex:
+def lake_index(*, store: LakeStore) -> SearchIndex:
     """The lake's full-text index (built from the lake first when it does not exist yet)."""
-    return open_or_build(lake_source(store, search_dir=search_dir))
+    return open_or_build(lake_source(store))
 
 
 def _field_labels() -> dict[str, tuple[str, str]]:
@@ -55,7 +55,6 @@ def _yyyymmdd(value: dt.date | None) -> int | None:
 def search_page(
     *,
     store: LakeStore,
-    search_dir: Path | None = None,
     text: str | None = None,
     applicant: str | None = None,
     ipc: str | None = None,
@@ -93,7 +92,7 @@ def search_page(
         offset=max(offset, 0),
         limit=min(max(limit, 1), 500),
     )
-    page = lake_index(store=store, search_dir=search_dir).search(request)
+    page = lake_index(store=store).search(request)
     labels = _field_labels()
     items = [
         {
@@ -127,7 +126,6 @@ def search_page(
 def search(
     *,
     store: LakeStore,
-    search_dir: Path | None = None,
     text: str | None = None,
     applicant: str | None = None,
     ipc: str | None = None,
@@ -135,12 +133,14 @@ def search(
     date_to: dt.date | None = None,
     office: str | None = None,
     ip_type: str | None = None,
+    region: str | None = None,
+    field: str | None = None,
+    offset: int = 0,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
     """The hits of search_page alone (ranked documents matching the filters)."""
     page = search_page(
         store=store,
-        search_dir=search_dir,
         text=text,
         applicant=applicant,
         ipc=ipc,
@@ -148,6 +148,9 @@ def search(
         date_to=date_to,
         office=office,
         ip_type=ip_type,
+        region=region,
+        field=field,
+        offset=offset,
         limit=limit,
         facets=(),
     )
