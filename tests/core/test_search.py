@@ -154,7 +154,11 @@ def test_rebuild_swaps_the_folder_and_a_changed_spec_rebuilds(tmp_path: Path) ->
     assert build_index(SPEC, directory, DOCUMENTS[:2]) == 2
     assert build_index(SPEC, directory, DOCUMENTS) == 6
     assert SearchIndex(SPEC, directory).count() == 6
-    assert json.loads((directory / "ipops-index.json").read_text()) == {"name": "sample", "version": 1}
+    assert json.loads((directory / "ipops-index.json").read_text()) == {
+        "name": "sample",
+        "version": 1,
+        "layout": 2,
+    }
     newer = IndexSpec(name="sample", text_fields={"title": 1.0}, version=2)
     with pytest.raises(IndexVersionError):
         SearchIndex(newer, directory)

@@ -16,19 +16,22 @@ import tantivy
 
 from ipops.core.search.spec import IndexSpec, SearchDocument, SearchHit, SearchPage, SearchRequest
 from ipops.core.search.text import (
+    ENGLISH_ANALYZER,
     QueryUnit,
-    analyze,
-    char_terms,
+    chinese_chars,
+    chinese_words,
+    english_analyzer,
     has_cjk,
     highlight,
-    pre_tokenized,
     query_units,
 )
 
 ID_FIELD = "_id"
 STORED_FIELD = "_stored"
 MARKER_FILE = "ipops-index.json"
-CHARS_SUFFIX = "__chars"
+LAYOUT_VERSION = 2  # how this module lays out a spec's fields; a change rebuilds every index
+CHARS_SUFFIX = "__chars"  # Chinese characters one by one (phrase matches of any substring)
+ENGLISH_SUFFIX = "__en"  # the original text through the English analyzer (stems)
 CHARS_WEIGHT = 0.6  # a match on single characters ranks below the same match on jieba words
 WRITER_HEAP_BYTES = 64_000_000
 
@@ -42,9 +45,10 @@ def _schema(spec: IndexSpec) -> tantivy.Schema:
     builder.add_text_field(ID_FIELD, stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field(STORED_FIELD, stored=True)
     for name in spec.text_fields:
-        # the text arrives pre-tokenised (text.analyze); the tokenizer name only matters to a query parser
-        builder.add_text_field(name, tokenizer_name="raw", index_option="freq")
-        builder.add_text_field(name + CHARS_SUFFIX, tokenizer_name="raw", index_option="position")
+        # jieba runs in Python (tantivy cannot call it): its words arrive space separated
+        builder.add_text_field(name, tokenizer_name="whitespace", index_option="freq")
+        builder.add_text_field(name + CHARS_SUFFIX, tokenizer_name="whitespace", index_option="position")
+        builder.add_text_field(name + ENGLISH_SUFFIX, tokenizer_name=ENGLISH_ANALYZER, index_option="freq")
     for name in spec.keyword_fields:
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in spec.number_fields:
@@ -53,7 +57,7 @@ def _schema(spec: IndexSpec) -> tantivy.Schema:
 
 
 def _marker(spec: IndexSpec) -> dict[str, Any]:
-    return {"name": spec.name, "version": spec.version}
+    return {"name": spec.name, "version": spec.version, "layout": LAYOUT_VERSION}
 
 
 def _tantivy_document(spec: IndexSpec, document: SearchDocument) -> tantivy.Document:
@@ -63,9 +67,10 @@ def _tantivy_document(spec: IndexSpec, document: SearchDocument) -> tantivy.Docu
     stored = {"payload": dict(document.payload), "text": texts}
     doc.add_bytes(STORED_FIELD, json.dumps(stored, ensure_ascii=False, default=str).encode())
     for name, value in texts.items():
-        doc.add_pre_tokenized_text(name, pre_tokenized(value, analyze(value)))
+        doc.add_text(name + ENGLISH_SUFFIX, value)
         if has_cjk(value):
-            doc.add_pre_tokenized_text(name + CHARS_SUFFIX, pre_tokenized(value, char_terms(value)))
+            doc.add_text(name, chinese_words(value))
+            doc.add_text(name + CHARS_SUFFIX, chinese_chars(value))
     for name in spec.keyword_fields:
         for keyword in sorted(set(document.keywords.get(name, ()))):
             if keyword:
@@ -96,6 +101,7 @@ class SearchIndex:
         else:
             self.directory.mkdir(parents=True, exist_ok=True)
         self._index = tantivy.Index(self.schema, path=str(self.directory), reuse=True)
+        self._index.register_tokenizer(ENGLISH_ANALYZER, english_analyzer())
         if not marker.is_file():
             marker.write_text(json.dumps(_marker(spec)), encoding="utf-8")
         self._write_lock = threading.Lock()
@@ -161,7 +167,8 @@ class SearchIndex:
     def _text_clause(self, unit: QueryUnit, fields: dict[str, float]) -> tantivy.Query:
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for name, boost in fields.items():
-            word = tantivy.Query.term_query(self.schema, name, unit.word)
+            word_field = name if unit.chars else name + ENGLISH_SUFFIX
+            word = tantivy.Query.term_query(self.schema, word_field, unit.word)
             should.append((tantivy.Occur.Should, tantivy.Query.boost_query(word, boost)))
             if unit.chars:
                 chars_field = name + CHARS_SUFFIX

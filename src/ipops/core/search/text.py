@@ -17,7 +17,7 @@ import tantivy
 # CJK Unified Ideographs (+ extension A and compatibility ideographs): the runs jieba segments.
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-MAX_TERMS_PER_TEXT = 20_000  # bounds one field of one document (a claims text can be long)
+MAX_TEXT_CHARS = 100_000  # bounds one field of one document (a claims text can be long)
 
 jieba.setLogLevel(60)  # jieba logs its dictionary load at INFO on first use
 
@@ -33,15 +33,18 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class QueryUnit:
-    """One word of a query: matches a document holding `word`, or (Chinese) its characters in sequence."""
+    """One word of a query: an English stem, or a Chinese word also matched as its characters in sequence."""
 
     word: str
     chars: tuple[str, ...]  # empty for non-Chinese words
 
 
+ENGLISH_ANALYZER = "ipops_en"
+
+
 @cache
-def _english() -> tantivy.TextAnalyzer:
-    """tantivy's en_stem pipeline (simple tokenizer, lower case, English stop words, Snowball stemmer)."""
+def english_analyzer() -> tantivy.TextAnalyzer:
+    """tantivy's en_stem pipeline plus English stop words (Chinese is segmented by jieba instead)."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
         .filter(tantivy.Filter.remove_long(40))
@@ -64,29 +67,18 @@ def _segment(run: str) -> tuple[tuple[str, int, int], ...]:
 
 
 def _english_terms(text: str) -> list[Term]:
-    tokens = _english().pre_tokenize(text).tokens
+    tokens = english_analyzer().pre_tokenize(text).tokens
     return [Term(t.text, t.char_offset_from, t.char_offset_to) for t in tokens if not has_cjk(t.text)]
 
 
-def analyze(text: str) -> list[Term]:
-    """Index terms of a text, in reading order: jieba search-mode words and English stems."""
-    terms = _english_terms(text)
-    for run in _CJK_RUN.finditer(text):
-        offset = run.start()
-        terms += [Term(word, offset + start, offset + end) for word, start, end in _segment(run.group())]
-    terms.sort(key=lambda t: (t.start, t.end))
-    return terms[:MAX_TERMS_PER_TEXT]
+def chinese_words(text: str) -> str:
+    """jieba's search-mode words of every Chinese run, space separated (for a whitespace-tokenised field)."""
+    return " ".join(word for run in _CJK_RUN.findall(text[:MAX_TEXT_CHARS]) for word, _, _ in _segment(run))
 
 
-def char_terms(text: str) -> list[Term]:
-    """Every Chinese character as a term, so that any Chinese substring can be matched as a phrase."""
-    return [Term(m.group(), m.start(), m.end()) for m in _CJK_CHAR.finditer(text)][:MAX_TERMS_PER_TEXT]
-
-
-def pre_tokenized(text: str, terms: list[Term]) -> tantivy.PreTokenizedString:
-    """The tantivy form of analysed text (positions in term order)."""
-    tokens = [tantivy.Token(t.text, i, t.start, t.end) for i, t in enumerate(terms)]
-    return tantivy.PreTokenizedString(text, tokens)
+def chinese_chars(text: str) -> str:
+    """Every Chinese character, space separated, so any Chinese substring can be matched as a phrase."""
+    return " ".join(_CJK_CHAR.findall(text[:MAX_TEXT_CHARS]))
 
 
 def _query_words(run: str) -> list[str]:
