@@ -129,14 +129,16 @@ class SearchIndex:
         return len(latest)
 
     def load(self, documents: Iterable[SearchDocument], *, heap_bytes: int = 256_000_000) -> int:
-        """Add documents to an index known to hold none of them, through one writer and one commit."""
-        total = 0
+        """Stream documents into an empty index: one writer, one commit (a repeated id: the last wins)."""
+        seen: set[str] = set()
         with self._write_lock:
             writer = self._index.writer(heap_size=heap_bytes, num_threads=1)
             try:
                 for document in documents:
+                    if document.doc_id in seen:
+                        writer.delete_documents_by_term(ID_FIELD, document.doc_id)
+                    seen.add(document.doc_id)
                     writer.add_document(_tantivy_document(self.spec, document))
-                    total += 1
                 writer.commit()
             except BaseException:
                 writer.rollback()
@@ -144,7 +146,7 @@ class SearchIndex:
             finally:
                 writer.wait_merging_threads()
         self._index.reload()
-        return total
+        return len(seen)
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         """Remove documents by doc_id (absent ones are ignored)."""
@@ -281,12 +283,7 @@ def build_index(spec: IndexSpec, directory: Path, documents: Iterable[SearchDocu
     directory.parent.mkdir(parents=True, exist_ok=True)
     fresh = directory.parent / f".{directory.name}.build-{uuid.uuid4().hex[:8]}"
     index = SearchIndex(spec, fresh)
-    # a source may repeat a doc_id (a re-ingested batch): the last copy wins, as with add()
-    latest: dict[str, SearchDocument] = {}
-    for document in documents:
-        latest.pop(document.doc_id, None)
-        latest[document.doc_id] = document
-    total = index.load(latest.values())
+    total = index.load(documents)
     del index
     retired = directory.parent / f".{directory.name}.old-{uuid.uuid4().hex[:8]}"
     if directory.exists():
