@@ -231,4 +231,10 @@ def add_batch(sink: object, batch: Any) -> int:
     return open_or_build(lake_source(sink)).add(documents)
 
 
-register_index(lake_source(LakeStore(default_lake_dir())))
+register_index(
+    IndexSource(  # the CLI's lake: $IPOPS_LAKE_DIR or ./var/lake, read when the command runs
+        spec=LAKE_SPEC,
+        directory=lambda: lake_index_dir(default_lake_dir()),
+        documents=lambda: lake_documents(LakeStore(default_lake_dir())),
+    )
+)
