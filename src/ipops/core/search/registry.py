@@ -12,6 +12,7 @@ from ipops.core.search.spec import IndexSource, IndexSpec
 _SOURCES: dict[str, IndexSource] = {}
 _OPEN: dict[tuple[str, int], tuple[int, SearchIndex]] = {}
 _LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()  # one build at a time in a process: concurrent first searches wait for it
 
 
 def register_index(source: IndexSource) -> None:
@@ -69,5 +70,11 @@ def open_or_build(source: IndexSource, *, directory: Path | None = None) -> Sear
             return open_index(source.spec, target)
     except IndexVersionError:
         forget(target)
-    rebuild(source, directory=target)
-    return open_index(source.spec, target)
+    with _BUILD_LOCK:
+        try:
+            if target.exists():  # built by another thread while this one waited
+                return open_index(source.spec, target)
+        except IndexVersionError:
+            forget(target)
+        rebuild(source, directory=target)
+        return open_index(source.spec, target)
