@@ -39,7 +39,7 @@ PASSWORD = "ipops-demo-2026"  # noqa: S105 - the published sample password
 KINDS = ("healthz", "browse", "detail", "search_zh", "search_en", "report")
 MIX = {"browse": 3, "detail": 2, "search_zh": 2, "search_en": 2, "report": 1, "healthz": 1}
 CHUNK = 100_000
-REPORT_USERS = 4  # a report takes seconds: more concurrent users would finish none within a run
+REPORT_USERS = 4  # a report takes seconds: it runs alone with 4 users for 3x --seconds
 
 LOCUSTFILE = """
 import json, os, random
@@ -272,7 +272,7 @@ def main() -> None:
                 alone[kind] = run_locust(
                     kind,
                     users=REPORT_USERS if kind == "report" else args.users,
-                    seconds=args.seconds,
+                    seconds=args.seconds * 3 if kind == "report" else args.seconds,
                     host=host,
                     folder=folder,
                     settings=settings,
@@ -299,7 +299,11 @@ def main() -> None:
             )
         finally:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:  # still finishing report requests of the last run
+                server.kill()
+                server.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ class SearchIndex:
     def _text_clause(self, unit: QueryUnit, fields: dict[str, float]) -> tantivy.Query:
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for name, boost in fields.items():
-            word_field = name if unit.chars else name + ENGLISH_SUFFIX
+            word_field = name if unit.chinese else name + ENGLISH_SUFFIX
             word = tantivy.Query.term_query(self.schema, word_field, unit.word)
             should.append((tantivy.Occur.Should, tantivy.Query.boost_query(word, boost)))
             if unit.chars:

@@ -33,10 +33,13 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class QueryUnit:
-    """One word of a query: an English stem, or a Chinese word also matched as its characters in sequence."""
+    """One word of a query: an English stem, or a Chinese word (matched as a jieba word or as characters)."""
 
     word: str
-    chars: tuple[str, ...]  # empty for non-Chinese words
+    chinese: bool
+    # the characters to match in sequence, for a word jieba may segment otherwise in a document: one that is
+    # not in its dictionary (跨链). A dictionary word is always among a document's search-mode words.
+    chars: tuple[str, ...] = ()
 
 
 ENGLISH_ANALYZER = "ipops_en"
@@ -71,6 +74,16 @@ def _english_terms(text: str) -> list[Term]:
     return [Term(t.text, t.char_offset_from, t.char_offset_to) for t in tokens if not has_cjk(t.text)]
 
 
+_WORD = re.compile(r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+@lru_cache(maxsize=131_072)
+def _stem(word: str) -> str | None:
+    # highlighting stems each word of a hit's text once: cached, since hits repeat common words
+    terms = english_analyzer().analyze(word)
+    return terms[0] if terms else None
+
+
 def chinese_words(text: str) -> str:
     """jieba's search-mode words of every Chinese run, space separated (for a whitespace-tokenised field)."""
     return " ".join(word for run in _CJK_RUN.findall(text[:MAX_TEXT_CHARS]) for word, _, _ in _segment(run))
@@ -79,6 +92,10 @@ def chinese_words(text: str) -> str:
 def chinese_chars(text: str) -> str:
     """Every Chinese character, space separated, so any Chinese substring can be matched as a phrase."""
     return " ".join(_CJK_CHAR.findall(text[:MAX_TEXT_CHARS]))
+
+
+def _in_dictionary(word: str) -> bool:
+    return bool(jieba.dt.FREQ.get(word))
 
 
 def _query_words(run: str) -> list[str]:
@@ -100,9 +117,12 @@ def _query_words(run: str) -> list[str]:
 
 def query_units(query: str) -> list[QueryUnit]:
     """The words a query asks for: jieba's precise-mode words of its Chinese runs, stems of the rest."""
-    units = [QueryUnit(term.text, ()) for term in _english_terms(query)]
+    units = [QueryUnit(term.text, False) for term in _english_terms(query)]
     for run in _CJK_RUN.finditer(query):
-        units += [QueryUnit(word, tuple(word)) for word in _query_words(run.group())]
+        units += [
+            QueryUnit(word, True, () if len(word) > 1 and _in_dictionary(word) else tuple(word))
+            for word in _query_words(run.group())
+        ]
     seen: set[str] = set()
     unique = []
     for unit in units:
@@ -113,10 +133,10 @@ def query_units(query: str) -> list[QueryUnit]:
 
 
 def _match_spans(text: str, units: list[QueryUnit]) -> list[tuple[int, int]]:
-    stems = {u.word for u in units if not u.chars}
-    spans = [(t.start, t.end) for t in _english_terms(text) if t.text in stems] if stems else []
+    stems = {u.word for u in units if not u.chinese}
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(text) if _stem(m.group()) in stems] if stems else []
     for unit in units:
-        if unit.chars:
+        if unit.chinese:
             spans += [(m.start(), m.end()) for m in re.finditer(re.escape(unit.word), text)]
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
