@@ -45,6 +45,7 @@ def _mount_optional(module_name: str, attribute: str, name: str) -> None:
 
 
 _mount_optional("ipops.lake.cli", "lake_app", "lake")
+_mount_optional("ipops.core.search.cli", "search_app", "search")
 _mount_optional("ipops.reports.cli", "report_app", "report")
 _mount_optional("ipops.valuation.cli", "valuation_app", "valuation")
 _mount_optional("ipops.finance.cli", "finance_app", "finance")

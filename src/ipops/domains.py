@@ -115,6 +115,9 @@ DOMAINS: tuple[Domain, ...] = (
     ),
 )
 
+# Modules that register a named search index (ipops.core.search.register_index) when imported.
+SEARCH_INDEX_MODULES: tuple[str, ...] = ("ipops.lake.search_index",)
+
 
 def audited_columns() -> dict[str, Callable[[], Columns]]:
     """Every audited entity type and the policy's columns of its records."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from ipops.core.bounds import PageLimit
 from ipops.lake import service
@@ -19,22 +19,35 @@ def store_of(request: Request) -> LakeStore:
     return service.open_store(request.app.state.settings.lake_dir)
 
 
+Text = Annotated[str | None, Query(max_length=200, description="words of the title, abstract, applicants")]
+Applicant = Annotated[str | None, Query(max_length=200, description="words of an applicant's name")]
+Ipc = Annotated[str | None, Query(max_length=20, description="IPC/CPC prefix, e.g. H01L or G06F 16")]
+Office = Annotated[str | None, Query(max_length=2)]
+IpType = Annotated[str | None, Query(max_length=40)]
+Region = Annotated[str | None, Query(pattern=r"^\d{6}$", description="GB/T 2260 code of an applicant")]
+Field = Annotated[str | None, Query(pattern=r"^\d{1,2}$", description="WIPO technology field (1-35)")]
+Offset = Annotated[int, Query(ge=0, le=10_000)]
+Limit = Annotated[int, Query(ge=1, le=500)]
+
+
 @router.get("/documents")
 def search_documents(
     request: Request,
+    response: Response,
     limit: PageLimit,
-    q: Annotated[str | None, Query(max_length=200, description="title or abstract, any language")] = None,
-    applicant: Annotated[str | None, Query(max_length=200)] = None,
-    ipc: Annotated[
-        str | None, Query(max_length=20, description="IPC/CPC prefix, e.g. H01L or G06F 16")
-    ] = None,
+    q: Text = None,
+    applicant: Applicant = None,
+    ipc: Ipc = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
-    office: Annotated[str | None, Query(max_length=2)] = None,
-    ip_type: str | None = None,
+    office: Office = None,
+    ip_type: IpType = None,
+    region: Region = None,
+    field: Field = None,
+    offset: Offset = 0,
 ) -> list[dict[str, Any]]:
-    """Search lake documents by title/abstract, applicant, IPC prefix, filing date, office and type."""
-    return service.search(
+    """Lake documents ranked by BM25 with highlights; the total is in X-Total-Count (facets: /search)."""
+    page = service.search_page(
         store=store_of(request),
         text=q,
         applicant=applicant,
@@ -43,6 +56,45 @@ def search_documents(
         date_to=date_to,
         office=office,
         ip_type=ip_type,
+        region=region,
+        field=field,
+        offset=offset,
+        limit=limit,
+        facets=(),
+    )
+    response.headers["X-Total-Count"] = str(page["total"])
+    items: list[dict[str, Any]] = page["items"]
+    return items
+
+
+@router.get("/search")
+def search_page(
+    request: Request,
+    q: Text = None,
+    applicant: Applicant = None,
+    ipc: Ipc = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    office: Office = None,
+    ip_type: IpType = None,
+    region: Region = None,
+    field: Field = None,
+    offset: Offset = 0,
+    limit: Limit = 20,
+) -> dict[str, Any]:
+    """One page of ranked lake documents with the total and counts per office, filing year and field."""
+    return service.search_page(
+        store=store_of(request),
+        text=q,
+        applicant=applicant,
+        ipc=ipc,
+        date_from=date_from,
+        date_to=date_to,
+        office=office,
+        ip_type=ip_type,
+        region=region,
+        field=field,
+        offset=offset,
         limit=limit,
     )
 

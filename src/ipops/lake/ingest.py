@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ipops.lake import search_index
 from ipops.lake.parsers import parse_bulk_bytes, parse_document, quarantine_result
 from ipops.lake.parsers.bulk import ByteStream, OversizedDocument, iter_xml_documents
 from ipops.lake.parsers.common import ParseResult
@@ -336,6 +337,7 @@ class _Runner:
         batch, quarantine = self.batch, self.quarantine
         self.batch, self.quarantine, self.pending = ParsedBatch(), [], 0
         written = self.sink.write(batch, quarantine)
+        search_index.add_batch(self.sink, batch)  # the batch's documents join the lake's search index
         self.report.documents_written += written
         self.report.duplicates_skipped += len(batch.documents) + len(batch.trademarks) - written
 

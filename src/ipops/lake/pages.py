@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -31,6 +32,9 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+PAGE_SIZE = 20
+
+
 @router.get("", response_class=HTMLResponse)
 def lake_search(
     request: Request,
@@ -39,15 +43,47 @@ def lake_search(
     ipc: Annotated[str, Query(max_length=20)] = "",
     date_from: str = "",
     date_to: str = "",
+    office: Annotated[str, Query(max_length=2)] = "",
+    ip_type: Annotated[str, Query(max_length=40)] = "",
+    region: Annotated[str, Query(pattern=r"^(\d{6})?$")] = "",
+    field: Annotated[str, Query(pattern=r"^(\d{1,2})?$")] = "",
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Response:
-    """Search office documents; HTMX requests get only the results."""
+    """Search office documents (ranked, with facets and highlights); HTMX requests get only the results."""
     store = store_of(request)
-    filters = {"q": q, "applicant": applicant, "ipc": ipc, "date_from": date_from, "date_to": date_to}
-    results = service.search(
-        store=store, text=q, applicant=applicant, ipc=ipc, date_from=_date(date_from), date_to=_date(date_to)
+    filters = {
+        "q": q,
+        "applicant": applicant,
+        "ipc": ipc,
+        "date_from": date_from,
+        "date_to": date_to,
+        "office": office,
+        "ip_type": ip_type,
+        "region": region,
+        "field": field,
+    }
+    page = service.search_page(
+        store=store,
+        text=q,
+        applicant=applicant,
+        ipc=ipc,
+        date_from=_date(date_from),
+        date_to=_date(date_to),
+        office=office,
+        ip_type=ip_type,
+        region=region,
+        field=field,
+        offset=offset,
+        limit=PAGE_SIZE,
     )
     template = "lake/_results.html" if request.headers.get("hx-request") == "true" else "lake/search.html"
-    context = {"results": results, "filters": filters}
+    kept = {name: value for name, value in filters.items() if value}
+    context = {
+        "results": page["items"],
+        "page": page,
+        "filters": filters,
+        "query_of": lambda **changes: urlencode({**kept, **changes, "offset": changes.get("offset", 0)}),
+    }
     if template == "lake/search.html":
         context["summary"] = service.lake_summary(store=store)
     return render(request, template, context)
